@@ -1,0 +1,5 @@
+/** Lambda entry of the HTTP API (API Gateway HTTP API, payload v2). */
+import { handle } from 'hono/aws-lambda';
+import { appFromEnv } from '../shared/runtime.js';
+
+export const handler = handle(appFromEnv().app);

@@ -1,0 +1,112 @@
+/**
+ * createApp() builds the whole HTTP API: middleware (request id, language, clock, body limit,
+ * auth, idempotency), the routes of every resource, the OpenAPI document and the docs page.
+ * Tests call app.request(); the Lambda entry wraps the same app with hono/aws-lambda.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { HTTPException } from 'hono/http-exception';
+import { bodyLimit } from 'hono/body-limit';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'hono';
+import { ulid } from 'ulid';
+import type { AppConfig } from '../config.js';
+import { cstDate } from '../domain/dates.js';
+import { Store, classifyDbError } from '../db/store.js';
+import { createServices, type Services } from '../services/index.js';
+import { Authenticator } from './auth.js';
+import type { AppEnv, RequestContext } from './context.js';
+import { ApiError, type Lang } from './errors.js';
+import { idempotency } from './idempotency.js';
+import { validationError } from './validation.js';
+import { registerDocs } from './docs.js';
+import { registerRoutes } from './routes/index.js';
+
+export interface AppDeps {
+  store: Store;
+  config: AppConfig;
+  logger: Logger;
+}
+
+export type App = OpenAPIHono<AppEnv>;
+
+export function langOf(header: string | undefined): Lang {
+  return header && /^\s*zh\b/i.test(header) ? 'zh' : 'en';
+}
+
+/** The per-request context handed to services. */
+export function requestContext(c: Context<AppEnv>): RequestContext {
+  return { principal: c.var.principal, now: c.var.now, today: c.var.today, requestId: c.var.requestId };
+}
+
+export function createApp(deps: AppDeps): { app: App; services: Services } {
+  const { config, logger, store } = deps;
+  const services = createServices(store, config);
+  const authenticator = new Authenticator(config, services.organizations);
+  const app: App = new OpenAPIHono<AppEnv>({ defaultHook: (result) => { if (!result.success) throw validationError(result.error); } });
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    const requestId = c.req.header('x-request-id')?.slice(0, 64) || ulid();
+    c.set('requestId', requestId);
+    c.set('lang', langOf(c.req.header('accept-language')));
+    await next();
+    c.header('x-request-id', requestId);
+    // Paths carry only opaque ids; bodies (names, ID numbers) are never logged.
+    logger.info('request', { requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) });
+  });
+
+  app.use('*', async (c, next) => {
+    const override = c.req.header('x-clock-now');
+    let now = new Date();
+    if (override !== undefined) {
+      if (config.stage === 'prod') throw new ApiError('CLOCK_OVERRIDE_FORBIDDEN');
+      const parsed = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/.test(override) ? new Date(override) : new Date(NaN);
+      if (Number.isNaN(parsed.getTime())) {
+        throw new ApiError('VALIDATION_FAILED', { en: 'X-Clock-Now must be an ISO-8601 timestamp', zh: 'X-Clock-Now 须为 ISO-8601 时间' }, [
+          { path: 'X-Clock-Now', message: { en: 'invalid timestamp', zh: '时间格式无效' } },
+        ]);
+      }
+      now = parsed;
+    }
+    c.set('now', now);
+    c.set('today', cstDate(now));
+    await next();
+  });
+
+  app.use(
+    '/v1/*',
+    bodyLimit({ maxSize: config.maxBodyBytes, onError: () => { throw new ApiError('PAYLOAD_TOO_LARGE'); } }),
+    async (c, next) => {
+      c.set('principal', await authenticator.authenticate(c.req.header('authorization')));
+      await next();
+    },
+    idempotency(store, config.idempotencyTtlSeconds),
+  );
+
+  app.onError((error, c) => {
+    const lang = c.var.lang ?? 'en';
+    const known = error instanceof ApiError ? error : classifyDbError(error) ?? fromHttpException(error);
+    if (known) {
+      if (known.status >= 500) logger.warn('database fault', { requestId: c.var.requestId, code: known.code, error: known.cause instanceof Error ? known.cause.name : undefined });
+      return known.toResponse(lang);
+    }
+    logger.error('unhandled error', { requestId: c.var.requestId, error });
+    return new ApiError('INTERNAL', { en: `Internal error; quote request id ${c.var.requestId}`, zh: `内部错误，请提供请求编号 ${c.var.requestId}` }).toResponse(lang);
+  });
+
+  app.notFound((c) => new ApiError('NOT_FOUND', { en: `No route ${c.req.method} ${c.req.path}`, zh: '接口不存在' }).toResponse(c.var.lang ?? 'en'));
+
+  app.get('/health', (c) => c.json({ status: 'ok' }));
+  registerRoutes(app, services);
+  registerDocs(app);
+  return { app, services };
+}
+
+function fromHttpException(error: unknown): ApiError | undefined {
+  if (!(error instanceof HTTPException)) return undefined;
+  if (error.status === 413) return new ApiError('PAYLOAD_TOO_LARGE');
+  if (error.status === 400) {
+    return new ApiError('VALIDATION_FAILED', { en: `Malformed request: ${error.message}`, zh: '请求格式错误' });
+  }
+  return undefined;
+}

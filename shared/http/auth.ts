@@ -1,0 +1,83 @@
+/**
+ * Bearer JWT verified inside the app (jose), so it works behind any gateway: HS256 tokens of the
+ * local issuer when STAGE=local, RS256/ES256 tokens of the configured OIDC issuer otherwise
+ * (Cognito by default; a government identity platform in the China regions).
+ */
+import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import type { AppConfig } from '../config.js';
+import { LOCAL_ISSUER } from '../config.js';
+import { OrganizationService } from '../services/organizations.js';
+import { ApiError } from './errors.js';
+import { roles, type Principal, type Role } from './context.js';
+
+const unauthenticated = (en: string, zh: string) => new ApiError('UNAUTHENTICATED', { en, zh }, undefined, { 'www-authenticate': 'Bearer' });
+
+export class Authenticator {
+  private readonly localKey: Uint8Array;
+  private readonly jwks?: ReturnType<typeof createRemoteJWKSet>;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly organizations: OrganizationService,
+  ) {
+    this.localKey = new TextEncoder().encode(config.localJwtSecret);
+    if (config.oidc) this.jwks = createRemoteJWKSet(new URL(config.oidc.jwksUrl));
+  }
+
+  async authenticate(header: string | undefined): Promise<Principal> {
+    const token = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
+    if (!token) throw unauthenticated('Missing Bearer token', '缺少 Bearer 令牌');
+    const claims = await this.verify(token);
+    const now = Math.floor(Date.now() / 1000);
+    if (typeof claims.iat === 'number' && claims.iat > now + 60) throw unauthenticated('Token issued in the future', '令牌签发时间无效');
+    const orgClaim = this.isLocal(claims) ? 'org' : (this.config.oidc?.orgClaim ?? 'org');
+    const roleClaim = this.isLocal(claims) ? 'role' : (this.config.oidc?.roleClaim ?? 'role');
+    const sub = claims.sub;
+    const orgId = claims[orgClaim];
+    const role = claims[roleClaim];
+    if (typeof sub !== 'string' || !sub || typeof orgId !== 'string' || !orgId || typeof role !== 'string' || !roles.includes(role as Role)) {
+      throw unauthenticated('Token lacks sub, org or a known role', '令牌缺少 sub、org 或有效的 role');
+    }
+    if (role === 'admin') {
+      if (orgId !== 'platform') throw new ApiError('FORBIDDEN', { en: 'admin tokens carry org "platform"', zh: '管理员令牌的 org 须为 platform' });
+      return { sub, orgId, role };
+    }
+    const org = await this.organizations.find(orgId);
+    if (!org) throw unauthenticated('Token names an organisation that does not exist', '令牌中的单位不存在');
+    if (OrganizationService.kindOfRole(role) !== org.kind) {
+      throw new ApiError('FORBIDDEN', { en: `role ${role} does not match an organisation of kind ${org.kind}`, zh: '角色与单位类型不匹配' });
+    }
+    return { sub, orgId, role: role as Role, org };
+  }
+
+  private isLocal(claims: JWTPayload) {
+    return this.config.stage === 'local' && claims.iss === LOCAL_ISSUER;
+  }
+
+  private async verify(token: string): Promise<JWTPayload> {
+    try {
+      if (this.config.stage === 'local' && peekIssuer(token) === LOCAL_ISSUER) {
+        return (await jwtVerify(token, this.localKey, { issuer: LOCAL_ISSUER, algorithms: ['HS256'], requiredClaims: ['exp'] })).payload;
+      }
+      if (!this.config.oidc || !this.jwks) throw new Error('no OIDC issuer configured');
+      const { issuer, audience } = this.config.oidc;
+      return (
+        await jwtVerify(token, this.jwks, { issuer, ...(audience ? { audience } : {}), algorithms: ['RS256', 'ES256'], requiredClaims: ['exp'] })
+      ).payload;
+    } catch (error) {
+      if (error instanceof ApiError) throw error;
+      throw unauthenticated('Invalid or expired token', '令牌无效或已过期');
+    }
+  }
+}
+
+function peekIssuer(token: string): string | undefined {
+  try {
+    const payload = token.split('.')[1];
+    if (!payload) return undefined;
+    const iss = (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { iss?: unknown }).iss;
+    return typeof iss === 'string' ? iss : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Idempotency-Key (API.md): a conditional PutItem claims the key (the shape of Powertools'
+ * idempotency store); the first response is stored and replayed; the same key with another body is
+ * refused; a second request while the first is in flight gets 409 CONFLICT.
+ */
+import { createHash } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, PutCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { Store } from '../db/store.js';
+import { keys } from '../db/keys.js';
+import { ApiError } from './errors.js';
+import type { AppEnv } from './context.js';
+
+interface IdempotencyRecord {
+  state: 'in_flight' | 'done';
+  bodyHash: string;
+  status?: number;
+  body?: string;
+  headers?: Record<string, string>;
+  expiresAt: number;
+}
+
+const REPLAYED_HEADERS = ['content-type', 'etag', 'location', 'content-language'];
+
+export function idempotency(store: Store, ttlSeconds: number): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const key = c.req.header('idempotency-key');
+    if (c.req.method !== 'POST' || key === undefined) return next();
+    if (key.length === 0 || key.length > 255) {
+      throw new ApiError('VALIDATION_FAILED', { en: 'Idempotency-Key must be 1–255 characters', zh: 'Idempotency-Key 长度须为1–255' });
+    }
+    const { principal } = c.var;
+    const body = await c.req.text();
+    const bodyHash = createHash('sha256').update(`${c.req.method} ${c.req.path}\n${body}`).digest('base64url');
+    const scope = createHash('sha256').update(`${principal.orgId}\u0000${principal.sub}\u0000${key}`).digest('base64url');
+    const recordKey = keys.idempotency(scope);
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    const claim: IdempotencyRecord = { state: 'in_flight', bodyHash, expiresAt: nowSeconds + ttlSeconds };
+    try {
+      await store.doc.send(
+        new PutCommand({
+          TableName: store.tableName,
+          Item: { ...recordKey, ...claim },
+          // An expired record may still be present until TTL deletes it: treat it as absent.
+          ConditionExpression: 'attribute_not_exists(PK) OR expiresAt < :now',
+          ExpressionAttributeValues: { ':now': nowSeconds },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const { Item } = await store.doc.send(new GetCommand({ TableName: store.tableName, Key: recordKey, ConsistentRead: true }));
+      const existing = Item as IdempotencyRecord | undefined;
+      if (!existing) throw new ApiError('CONFLICT');
+      if (existing.bodyHash !== bodyHash) {
+        throw new ApiError('IDEMPOTENCY_KEY_REUSED', { en: 'This Idempotency-Key was used with another request', zh: '该幂等键已用于其他请求' });
+      }
+      if (existing.state !== 'done') {
+        throw new ApiError('CONFLICT', { en: 'The first request with this Idempotency-Key is still in progress', zh: '使用该幂等键的首个请求仍在处理中' });
+      }
+      return new Response(existing.body ?? null, {
+        status: existing.status ?? 200,
+        headers: { ...existing.headers, 'idempotent-replayed': 'true' },
+      }) as never;
+    }
+
+    let completed = false;
+    try {
+      await next();
+      const res = c.res;
+      // Transient outcomes are not remembered, so a retry with the same key can still succeed.
+      if (res.status < 500 && res.status !== 409) {
+        const stored = await res.clone().text();
+        const headers: Record<string, string> = {};
+        for (const name of REPLAYED_HEADERS) {
+          const value = res.headers.get(name);
+          if (value) headers[name] = value;
+        }
+        await store.doc.send(
+          new PutCommand({
+            TableName: store.tableName,
+            Item: { ...recordKey, ...claim, state: 'done', status: res.status, body: stored, headers },
+          }),
+        );
+        completed = true;
+      }
+    } finally {
+      if (!completed) {
+        await store.doc.send(new DeleteCommand({ TableName: store.tableName, Key: recordKey })).catch(() => undefined);
+      }
+    }
+  };
+}

@@ -1,0 +1,95 @@
+import { defineRoute, jsonBody, jsonResponse, z } from '../openapi.js';
+import type { App } from '../app.js';
+import { requestContext } from '../app.js';
+import { requireRole, withEtag } from '../respond.js';
+import type { Services } from '../../services/index.js';
+
+const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).openapi({ example: '2026-10-01' });
+
+export const OccupationSchema = z
+  .object({
+    code: z.string().regex(/^[0-9A-Za-z.-]{1,32}$/).openapi({ example: '6-18-01-01' }),
+    name: z.string().trim().min(1).max(100).openapi({ example: '车工' }),
+    skillEvaluation: z.boolean().describe('whether skill-level evaluation exists (R-OCC-1)'),
+  })
+  .strict()
+  .openapi('NewOccupation');
+const Occupation = OccupationSchema.extend({ createdAt: z.string() }).openapi('Occupation');
+const occupationExample = { code: '6-18-01-01', name: '车工', skillEvaluation: true, createdAt: '2026-01-05T02:00:00.000Z' };
+
+const Schedule = z
+  .object({
+    year: z.number().int(),
+    holidays: z.array(IsoDate).describe('official days off (放假)'),
+    workdays: z.array(IsoDate).describe('make-up working days on weekends (调休上班)'),
+    source: z.enum(['official', 'loaded', 'weekdays-only']),
+  })
+  .openapi('YearSchedule');
+const YearParam = z.object({
+  year: z.coerce.number().int().min(2000).max(2100).openapi({ param: { name: 'year', in: 'path' }, example: 2027 }),
+});
+
+export function registerCatalogueRoutes(app: App, services: Services) {
+  app.openapi(
+    defineRoute({
+      method: 'post',
+      path: '/v1/occupations',
+      operationId: 'createOccupation',
+      summary: 'Add an occupation to the catalogue (admin)',
+      tags: ['Catalogue'],
+      request: { body: jsonBody(OccupationSchema, { code: '6-18-01-01', name: '车工', skillEvaluation: true }) },
+      responses: { 201: jsonResponse('The occupation', Occupation, occupationExample) },
+    }),
+    async (c) => {
+      const ctx = requestContext(c);
+      requireRole(ctx.principal, 'admin');
+      return c.json(await services.occupations.create(ctx, c.req.valid('json')), 201);
+    },
+  );
+  app.openapi(
+    defineRoute({
+      method: 'get',
+      path: '/v1/occupations',
+      operationId: 'listOccupations',
+      summary: 'List the occupation catalogue',
+      tags: ['Catalogue'],
+      responses: { 200: jsonResponse('All occupations', z.object({ items: z.array(Occupation) }), { items: [occupationExample] }) },
+    }),
+    async (c) => c.json({ items: await services.occupations.list() }, 200),
+  );
+  app.openapi(
+    defineRoute({
+      method: 'put',
+      path: '/v1/calendar/{year}',
+      operationId: 'putCalendarYear',
+      summary: "Load a year's official holiday schedule (admin)",
+      description: 'For a year the shipped calendar does not know yet, or to correct one. Deadlines (R-FILE-1, R-PLAN-1) use it at once.',
+      tags: ['Catalogue'],
+      request: {
+        params: YearParam,
+        body: jsonBody(
+          z.object({ holidays: z.array(IsoDate).max(120), workdays: z.array(IsoDate).max(60) }).strict(),
+          { holidays: ['2027-01-01', '2027-02-05'], workdays: ['2027-02-14'] },
+        ),
+      },
+      responses: { 200: jsonResponse('The schedule now in force', Schedule) },
+    }),
+    async (c) => {
+      const ctx = requestContext(c);
+      requireRole(ctx.principal, 'admin');
+      return c.json(await services.calendar.put(ctx, c.req.valid('param').year, c.req.valid('json')), 200);
+    },
+  );
+  app.openapi(
+    defineRoute({
+      method: 'get',
+      path: '/v1/calendar/{year}',
+      operationId: 'getCalendarYear',
+      summary: 'The working-day schedule in force for a year',
+      tags: ['Catalogue'],
+      request: { params: YearParam },
+      responses: { 200: jsonResponse('Schedule with its source', Schedule, { year: 2026, holidays: ['2026-10-01'], workdays: ['2026-09-20'], source: 'official' }) },
+    }),
+    async (c) => c.json(withEtag(c, await services.calendar.get(c.req.valid('param').year)), 200),
+  );
+}

@@ -1,0 +1,146 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SignJWT, UnsecuredJWT } from 'jose';
+import { createHarness, creditCode, type Harness } from '../support/harness.js';
+import { errorCatalogue } from '../../shared/http/errors.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await createHarness();
+});
+
+describe('service endpoints', () => {
+  it('answers /health without auth', async () => {
+    const res = await h.call('GET', '/health');
+    expect(res).toMatchObject({ status: 200, body: { status: 'ok' } });
+  });
+
+  it('serves an OpenAPI 3.1 document with bearer security', async () => {
+    const res = await h.call('GET', '/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.body.openapi).toBe('3.1.0');
+    expect(res.body.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(res.body.paths['/v1/organizations'].post.operationId).toBe('createOrganization');
+  });
+
+  it('serves the docs page and its assets itself (no CDN)', async () => {
+    const page = await h.call('GET', '/docs');
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('/docs/assets/swagger-ui-bundle.js');
+    expect(page.body).not.toMatch(/https?:\/\/(cdn|unpkg|jsdelivr)/);
+    const script = await h.call('GET', '/docs/assets/swagger-ui-bundle.js');
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toContain('javascript');
+  });
+});
+
+describe('errors are RFC 9457 problem documents', () => {
+  it('unknown route → 404 NOT_FOUND problem+json', async () => {
+    const res = await h.call('GET', '/nope');
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(res.body).toMatchObject({ code: 'NOT_FOUND', status: 404, type: '/problems/not-found' });
+  });
+
+  it('validation errors list field paths, in Chinese on request', async () => {
+    const res = await h.call('POST', '/v1/organizations', {
+      token: h.adminToken,
+      body: { kind: 'nonsense', name: '', creditCode: 'x', district: '12' },
+      headers: { 'accept-language': 'zh-CN,zh;q=0.9' },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('VALIDATION_FAILED');
+    expect(res.body.errors.map((e: { path: string }) => e.path)).toEqual(expect.arrayContaining(['kind', 'name', 'creditCode', 'district']));
+    expect(res.body.title).toBe(errorCatalogue.VALIDATION_FAILED.title.zh);
+    expect(res.headers.get('content-language')).toBe('zh-CN');
+  });
+
+  it('malformed JSON → 400 VALIDATION_FAILED, never 500', async () => {
+    const res = await h.call('POST', '/v1/organizations', { token: h.adminToken, body: '{"kind":' });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('VALIDATION_FAILED');
+  });
+
+  it('oversized body → 413 PAYLOAD_TOO_LARGE', async () => {
+    const res = await h.call('POST', '/v1/organizations', { token: h.adminToken, body: { name: 'x'.repeat(300_000) } });
+    expect(res.status).toBe(413);
+    expect(res.body.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('every code of the catalogue renders with its status and no internals', () => {
+    for (const [code, { status }] of Object.entries(errorCatalogue)) {
+      expect(status).toBeGreaterThanOrEqual(400);
+      expect(code).toMatch(/^[A-Z_]+$/);
+    }
+  });
+});
+
+describe('authentication', () => {
+  const secret = new TextEncoder().encode('local-dev-secret');
+  const sign = (claims: Record<string, unknown>, opts: { iss?: string; exp?: string | number; iat?: number; key?: Uint8Array } = {}) => {
+    let jwt = new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject('u1').setIssuer(opts.iss ?? 'apprenticeship-local').setExpirationTime(opts.exp ?? '1h');
+    jwt = opts.iat !== undefined ? jwt.setIssuedAt(opts.iat) : jwt.setIssuedAt();
+    return jwt.sign(opts.key ?? secret);
+  };
+  const get = (token?: string) => h.call('GET', '/v1/occupations', token ? { token } : {});
+
+  it('refuses a missing token', async () => expect((await get()).body.code).toBe('UNAUTHENTICATED'));
+  it('refuses alg none', async () => {
+    const token = new UnsecuredJWT({ org: 'platform', role: 'admin' }).setSubject('u1').setIssuer('apprenticeship-local').setExpirationTime('1h').encode();
+    expect((await get(token)).status).toBe(401);
+  });
+  it('refuses a wrong signature', async () => {
+    expect((await get(await sign({ org: 'platform', role: 'admin' }, { key: new TextEncoder().encode('other') }))).status).toBe(401);
+  });
+  it('refuses a wrong issuer', async () => expect((await get(await sign({ org: 'platform', role: 'admin' }, { iss: 'evil' }))).status).toBe(401));
+  it('refuses an expired token', async () => {
+    expect((await get(await sign({ org: 'platform', role: 'admin' }, { exp: Math.floor(Date.now() / 1000) - 10 }))).status).toBe(401);
+  });
+  it('refuses a token issued in the future', async () => {
+    const iat = Math.floor(Date.now() / 1000) + 3600;
+    expect((await get(await sign({ org: 'platform', role: 'admin' }, { iat, exp: iat + 3600 }))).status).toBe(401);
+  });
+  it('refuses claim-less tokens', async () => expect((await get(await sign({}))).status).toBe(401));
+  it('refuses an organisation that does not exist', async () => expect((await get(await h.token('01NOPE', 'enterprise'))).status).toBe(401));
+  it('refuses a role that does not match its organisation kind', async () => {
+    const chamber = await h.createOrg({ kind: 'chamber', district: '320214' });
+    const res = await get(await h.token(chamber.id, 'hr'));
+    expect(res.status).toBe(403);
+    expect(res.body.code).toBe('FORBIDDEN');
+  });
+  it('refuses admin tokens not on org platform', async () => expect((await get(await h.token('x', 'admin'))).status).toBe(403));
+  it('refuses HS256 local tokens when STAGE is prod', async () => {
+    const prod = await createHarness({ stage: 'prod' });
+    expect((await prod.call('GET', '/v1/occupations', { token: prod.adminToken })).status).toBe(401);
+  });
+});
+
+describe('test clock (X-Clock-Now)', () => {
+  it('is refused with 400 CLOCK_OVERRIDE_FORBIDDEN when STAGE=prod', async () => {
+    const prod = await createHarness({ stage: 'prod' });
+    const res = await prod.call('GET', '/health', { now: '2026-04-14T07:00:00+08:00' });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('CLOCK_OVERRIDE_FORBIDDEN');
+  });
+  it('rejects a malformed timestamp', async () => {
+    const res = await h.call('GET', '/health', { now: 'yesterday' });
+    expect(res.body.code).toBe('VALIDATION_FAILED');
+  });
+});
+
+describe('Idempotency-Key', () => {
+  it('replays the first response for the same key and body, and refuses another body', async () => {
+    const body = { kind: 'chamber', name: '无锡市新吴区工商联', creditCode: creditCode(), district: '320214' };
+    const headers = { 'idempotency-key': 'k-1' };
+    const first = await h.call('POST', '/v1/organizations', { token: h.adminToken, body, headers });
+    const again = await h.call('POST', '/v1/organizations', { token: h.adminToken, body, headers });
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    const other = await h.call('POST', '/v1/organizations', { token: h.adminToken, body: { ...body, name: 'other' }, headers });
+    expect(other.status).toBe(422);
+    expect(other.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    const list = await h.call('GET', '/v1/organizations?kind=chamber&district=320214', { token: h.adminToken });
+    expect(list.body.items.filter((o: { creditCode: string }) => o.creditCode === body.creditCode)).toHaveLength(1);
+  });
+});
