@@ -1,3 +1,6 @@
+// The AWS SDK warns about Node 20 at first use; the warning is noise in test output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({

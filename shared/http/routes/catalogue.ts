@@ -12,7 +12,6 @@ export const OccupationSchema = z
     name: z.string().trim().min(1).max(100).openapi({ example: '车工' }),
     skillEvaluation: z.boolean().describe('whether skill-level evaluation exists (R-OCC-1)'),
   })
-  .strict()
   .openapi('NewOccupation');
 const Occupation = OccupationSchema.extend({ createdAt: z.string() }).openapi('Occupation');
 const occupationExample = { code: '6-18-01-01', name: '车工', skillEvaluation: true, createdAt: '2026-01-05T02:00:00.000Z' };
@@ -68,7 +67,7 @@ export function registerCatalogueRoutes(app: App, services: Services) {
       request: {
         params: YearParam,
         body: jsonBody(
-          z.object({ holidays: z.array(IsoDate).max(120), workdays: z.array(IsoDate).max(60) }).strict(),
+          z.object({ holidays: z.array(IsoDate).max(120), workdays: z.array(IsoDate).max(60) }),
           { holidays: ['2027-01-01', '2027-02-05'], workdays: ['2027-02-14'] },
         ),
       },

@@ -1,9 +1,17 @@
 import type { App } from '../app.js';
 import type { Services } from '../../services/index.js';
 import { registerCatalogueRoutes } from './catalogue.js';
+import { registerCohortRoutes } from './cohorts.js';
+import { registerLifecycleRoutes } from './lifecycle.js';
 import { registerOrganizationRoutes } from './organizations.js';
+import { registerPolicyRoutes } from './policy.js';
+import { registerSubsidyRoutes } from './subsidy.js';
 
 export function registerRoutes(app: App, services: Services) {
   registerOrganizationRoutes(app, services);
   registerCatalogueRoutes(app, services);
+  registerPolicyRoutes(app, services);
+  registerCohortRoutes(app, services);
+  registerLifecycleRoutes(app, services);
+  registerSubsidyRoutes(app, services);
 }

@@ -22,7 +22,6 @@ const NewOrganization = z
     parentId: z.string().min(1).max(64).optional().describe('group HQ of a member company'),
     flags: Flags.optional(),
   })
-  .strict()
   .openapi('NewOrganization');
 
 export const OrganizationSchema = z

@@ -1,0 +1,532 @@
+/**
+ * The design half of the lifecycle (§二(一)–(四)): creating and editing a class, its participants,
+ * mentors, trainees and multi-party agreement, up to submission for review.
+ */
+import { createHmac } from 'node:crypto';
+import { checkMentors, checkPeriod, checkCurriculum } from '../../domain/cohort-rules.js';
+import { designEditable, holdsEnrolment, nextStatus, type CohortAction } from '../../domain/cohort-state.js';
+import { competentCityBureauDistrict, isDivisionCode } from '../../domain/division.js';
+import { checkTrainee, traineeTags } from '../../domain/eligibility.js';
+import { checkOccupationLevel, type Level } from '../../domain/levels.js';
+import { issue, type RuleIssue } from '../../domain/messages.js';
+import { normalizeNationalId } from '../../domain/national-id.js';
+import { auditOp, newId, toEvent } from '../../db/audit.js';
+import {
+  enrolmentLockOp,
+  loadTrainees,
+  notSubsidisedCheckOp,
+  openDeadlinesOf,
+  releaseEnrolmentLockOp,
+  saveCohortOps,
+  toCohort,
+  toTrainee,
+  traineeItem,
+  duplicateEnrolment,
+} from '../../db/cohorts.js';
+import { indexKeys, keys } from '../../db/keys.js';
+import type { Store } from '../../db/store.js';
+import type { AppConfig } from '../../config.js';
+import type { Principal, RequestContext } from '../../http/context.js';
+import { ApiError, invalidState, notFound, ruleViolation } from '../../http/errors.js';
+import { decodeCursor, encodeCursor, type Page } from '../../http/pagination.js';
+import type { OccupationService } from '../catalogue.js';
+import type { Organization, OrganizationService } from '../organizations.js';
+import {
+  accessOf,
+  canSee,
+  cohortSummary,
+  principalViewerKey,
+  seesFullId,
+  traineeView,
+  type Agreement,
+  type Cohort,
+  type CohortMode,
+  type Mentor,
+  type Participant,
+  type Trainee,
+} from './model.js';
+import { mutateCohort, requireAccess, type Mutation } from './mutation.js';
+
+export interface CohortDesign {
+  name: string;
+  occupationCode: string;
+  level: Level;
+  providerId: string;
+  evaluatorId?: string;
+  plannedStart: string;
+  plannedEnd: string;
+  extensionReason?: string;
+  curriculum: { generalHours: number; theoryHours: number; practiceHours: number; onlineHours: number };
+}
+
+export interface NewTrainee {
+  enterpriseId: string;
+  name: string;
+  idNumber: string;
+  skillPosition: boolean;
+  contract: { start: string; end?: string; openEnded?: boolean };
+  hireDate: string;
+  insuredDistrict: string;
+  tags?: string[];
+  priorCertificate?: { level: Level; occupationCode: string; issuedOn: string; number: string };
+}
+
+export const transition = (m: Mutation, action: CohortAction) => {
+  const next = nextStatus(m.cohort.status, action);
+  if (!next) throw invalidState(m.cohort.status, action);
+  m.cohort.status = next;
+};
+
+const requireDraft = (c: Cohort, action: string) => {
+  if (!designEditable(c.status)) throw invalidState(c.status, action);
+};
+
+/** R-JOINT-2: a roster change makes the agreement's party list or signatures stale. */
+function voidAgreement(m: Mutation, partiesChanged: boolean) {
+  const a = m.cohort.agreement;
+  if (!a || a.status === 'void') return;
+  if (partiesChanged || a.parties.some((p) => p.signedAt)) {
+    a.status = 'void';
+    a.voidedAt = m.ctx.now.toISOString();
+  }
+}
+
+export class CohortDesignService {
+  constructor(
+    private readonly store: Store,
+    private readonly config: AppConfig,
+    private readonly organizations: OrganizationService,
+    private readonly occupations: OccupationService,
+  ) {}
+
+  personHash(idNumber: string): string {
+    return createHmac('sha256', this.config.personHashSalt).update(normalizeNationalId(idNumber)).digest('base64url');
+  }
+
+  async create(ctx: RequestContext, mode: CohortMode, design: CohortDesign): Promise<Cohort> {
+    const { principal } = ctx;
+    const organizer = principal.org;
+    if (!organizer || !['chamber', 'enterprise'].includes(principal.role)) {
+      throw new ApiError('FORBIDDEN', { en: 'Only a chamber or an enterprise organises a cohort', zh: '仅工商联（商会）或企业可牵头组班' });
+    }
+    const issues: RuleIssue[] = [];
+    if (mode === 'joint' && principal.role !== 'chamber') {
+      issues.push(issue('R-JOINT-1', { en: 'A joint class is organised by a chamber', zh: '联合组班须由工商联或商会、行业协会牵头' }, 'mode'));
+    }
+    if (mode !== 'joint' && principal.role === 'chamber') {
+      issues.push(issue('R-JOINT-1', { en: 'A chamber organises joint classes only', zh: '商会仅可组织联合组班' }, 'mode'));
+    }
+    if (mode === 'group') {
+      const members = await this.store.query({
+        IndexName: 'GSI2',
+        KeyConditionExpression: 'GSI2PK = :pk',
+        ExpressionAttributeValues: { ':pk': indexKeys.membersOf(organizer.id) },
+        Limit: 1,
+      });
+      if (organizer.parentId || members.items.length === 0) {
+        issues.push(issue('R-GROUP-1', { en: 'A group class is organised by a group HQ that has member companies', zh: '集中备案须由有成员公司的集团总部牵头' }, 'mode'));
+      }
+    }
+    issues.push(...(await this.checkDesign(design)));
+    const reviewBureauId = await this.competentBureau(mode, organizer);
+    if (!reviewBureauId) {
+      issues.push(issue('R-ROUTE-1', { en: 'No competent hr_bureau is registered for this organiser', zh: '未找到牵头单位所在地的主管人社部门' }, 'mode'));
+    }
+    if (issues.length) throw ruleViolation(issues);
+
+    const now = ctx.now.toISOString();
+    const cohort: Cohort = {
+      id: newId(ctx.now),
+      mode,
+      status: 'draft',
+      ...design,
+      organizerId: organizer.id,
+      reviewBureauId: reviewBureauId!,
+      participants: mode === 'enterprise' ? [{ enterpriseId: organizer.id, district: organizer.district, addedAt: now, units: {} }] : [],
+      mentors: [],
+      filings: [],
+      filingUnits: [],
+      counts: { enrolled: 0, departed: 0, assessed: 0, passed: 0, failed: 0 },
+      createdAt: now,
+      createdBy: principal.sub,
+      updatedAt: now,
+      version: 1,
+    };
+    await this.store.transact([
+      ...saveCohortOps(undefined, cohort),
+      auditOp(ctx, keys.cohortPK(cohort.id), { action: 'cohort.created', subjectType: 'cohort', subjectId: cohort.id, after: cohort }),
+    ]);
+    return cohort;
+  }
+
+  /** R-ROUTE-1: group → the city-level bureau of the HQ; joint → the chamber's; enterprise → its own. */
+  private async competentBureau(mode: CohortMode, organizer: Organization): Promise<string | undefined> {
+    if (mode === 'group') return this.organizations.bureauOf(competentCityBureauDistrict(organizer.district));
+    return this.organizations.filingBureauOf(organizer.district);
+  }
+
+  private async checkDesign(design: CohortDesign): Promise<RuleIssue[]> {
+    const issues: RuleIssue[] = [];
+    const occupation = await this.occupations.find(design.occupationCode);
+    if (!occupation) issues.push(issue('R-OCC-1', { en: 'Unknown occupation code', zh: '职业（工种）代码不存在' }, 'occupationCode'));
+    else issues.push(...checkOccupationLevel(occupation.skillEvaluation, design.level).map((i) => ({ ...i, path: i.path ?? 'level' })));
+    issues.push(...checkPeriod(design));
+    const orgs = await this.organizations.findMany([design.providerId, ...(design.evaluatorId ? [design.evaluatorId] : [])]);
+    if (orgs.get(design.providerId)?.kind !== 'provider') {
+      issues.push(issue('R-MENTOR-1', { en: 'providerId must be a registered training provider', zh: '培训机构不存在或类型不符' }, 'providerId'));
+    }
+    if (design.evaluatorId && orgs.get(design.evaluatorId)?.kind !== 'evaluator') {
+      issues.push(issue('R-ASSESS-1', { en: 'evaluatorId must be a registered evaluation organisation', zh: '评价机构不存在或类型不符' }, 'evaluatorId'));
+    }
+    return issues;
+  }
+
+  async get(ctx: RequestContext, cohortId: string): Promise<Cohort> {
+    const raw = await this.store.get(keys.cohort(cohortId));
+    const cohort = raw ? toCohort(raw) : undefined;
+    if (!cohort || !canSee(accessOf(ctx.principal, cohort))) throw notFound('cohort');
+    return cohort;
+  }
+
+  async list(principal: Principal, query: { status?: string; limit: number; cursor?: string }): Promise<Page<ReturnType<typeof cohortSummary>>> {
+    if (principal.role === 'admin') throw new ApiError('FORBIDDEN', { en: 'The platform operator does not read cohorts', zh: '平台管理员不可查看班级' });
+    const viewer = principalViewerKey(principal);
+    const bound = { status: query.status, viewer };
+    const start = decodeCursor(query.cursor, bound);
+    const page = await this.store.query({
+      IndexName: 'GSI1',
+      KeyConditionExpression: query.status ? 'GSI1PK = :pk AND begins_with(GSI1SK, :status)' : 'GSI1PK = :pk',
+      ExpressionAttributeValues: { ':pk': indexKeys.viewerCohorts(viewer), ...(query.status ? { ':status': `${query.status}#` } : {}) },
+      Limit: query.limit,
+      ...(start ? { ExclusiveStartKey: start } : {}),
+    });
+    const items = page.items.map((raw) => {
+      const { PK: _a, SK: _b, type: _t, GSI1PK: _c, GSI1SK: _d, ...summary } = raw;
+      return summary as unknown as ReturnType<typeof cohortSummary>;
+    });
+    return { items, nextCursor: encodeCursor(page.lastKey, bound) };
+  }
+
+  async patch(ctx: RequestContext, cohortId: string, changes: Partial<CohortDesign>, expectedVersion?: number): Promise<Cohort> {
+    const { cohort } = await mutateCohort(this.store, ctx, cohortId, { ...(expectedVersion !== undefined ? { expectedVersion } : {}) }, async (m) => {
+      requireAccess(m.access.organizer, 'Only the organiser edits the class design', '仅牵头单位可修改班级方案');
+      requireDraft(m.cohort, 'edit');
+      const before = pickDesign(m.cohort);
+      const next = { ...before, ...changes };
+      const issues = await this.checkDesign(next);
+      if (issues.length) throw ruleViolation(issues);
+      Object.assign(m.cohort, next);
+      if (changes.extensionReason === undefined && 'extensionReason' in changes) delete m.cohort.extensionReason;
+      if (changes.providerId && changes.providerId !== before.providerId) voidAgreement(m, true);
+      m.event('cohort.updated', { before, after: next });
+    });
+    return cohort;
+  }
+
+  async cancel(ctx: RequestContext, cohortId: string, reason: string | undefined, expectedVersion?: number): Promise<Cohort> {
+    const open = await openDeadlinesOf(this.store, cohortId);
+    const { cohort } = await mutateCohort(this.store, ctx, cohortId, { ...(expectedVersion !== undefined ? { expectedVersion } : {}) }, (m) => {
+      requireAccess(m.access.organizer, 'Only the organiser cancels a class', '仅牵头单位可撤销班级');
+      transition(m, 'cancel');
+      m.cohort.cancellation = { at: ctx.now.toISOString(), by: ctx.principal.sub, ...(reason ? { reason } : {}) };
+      // A cancelled class owes nothing more: its open deadlines leave the alerts.
+      for (const d of open) m.write({ op: { Delete: { Key: keys.deadline(d.cohortId, d.rule, d.subjectId) } } });
+      m.event('cohort.cancelled', { after: { reason } });
+    });
+    return cohort;
+  }
+
+  async addParticipant(ctx: RequestContext, cohortId: string, enterpriseId: string): Promise<Participant> {
+    const enterprise = await this.organizations.find(enterpriseId);
+    const { result } = await mutateCohort(this.store, ctx, cohortId, {}, (m) => {
+      requireAccess(m.access.organizer, 'Only the organiser adds participants', '仅牵头单位可添加参训企业');
+      requireDraft(m.cohort, 'add a participant to');
+      const c = m.cohort;
+      if (!enterprise || enterprise.kind !== 'enterprise') {
+        throw ruleViolation([issue('R-JOINT-1', { en: 'A participant is a registered enterprise', zh: '参训企业须为已登记的企业' }, 'enterpriseId')]);
+      }
+      if (c.mode === 'enterprise') {
+        throw ruleViolation([issue('R-JOINT-1', { en: 'An enterprise class has its organiser as its only participant', zh: '企业自主培训班仅有本企业参训' }, 'enterpriseId')]);
+      }
+      if (c.mode === 'group' && enterprise.id !== c.organizerId && enterprise.parentId !== c.organizerId) {
+        throw ruleViolation([issue('R-GROUP-1', { en: 'Participants of a group class are the HQ or its member companies', zh: '集中备案班级的参训企业须为集团总部或其成员公司' }, 'enterpriseId')]);
+      }
+      if (c.participants.some((p) => p.enterpriseId === enterprise.id)) {
+        throw ruleViolation([issue('R-JOINT-1', { en: 'Already a participant', zh: '该企业已是参训企业' }, 'enterpriseId')]);
+      }
+      if (c.participants.length >= this.config.maxParticipants) {
+        throw ruleViolation([issue('R-JOINT-1', { en: `A class takes at most ${this.config.maxParticipants} participants`, zh: `每个班级最多 ${this.config.maxParticipants} 家参训企业` }, 'enterpriseId')]);
+      }
+      const participant: Participant = { enterpriseId: enterprise.id, district: enterprise.district, addedAt: ctx.now.toISOString(), units: {} };
+      c.participants.push(participant);
+      voidAgreement(m, true);
+      m.event('participant.added', { subjectType: 'participant', subjectId: enterprise.id, after: participant });
+      return participant;
+    });
+    return result;
+  }
+
+  async removeParticipant(ctx: RequestContext, cohortId: string, enterpriseId: string): Promise<void> {
+    await mutateCohort(this.store, ctx, cohortId, {}, (m) => {
+      requireAccess(m.access.organizer, 'Only the organiser removes participants', '仅牵头单位可移除参训企业');
+      requireDraft(m.cohort, 'remove a participant from');
+      const c = m.cohort;
+      const index = c.participants.findIndex((p) => p.enterpriseId === enterpriseId);
+      if (index < 0) throw notFound('participant');
+      if (c.mode === 'enterprise') throw invalidState(c.status, 'remove the only participant of');
+      const participant = c.participants[index]!;
+      if (Object.values(participant.units).some((u) => u.trainees > 0)) {
+        throw ruleViolation([issue('R-JOINT-2', { en: 'Remove this participant’s trainees first', zh: '请先移除该企业的学徒' }, 'enterpriseId')]);
+      }
+      c.participants.splice(index, 1);
+      c.mentors = c.mentors.filter((mentor) => !(mentor.kind === 'enterprise' && mentor.organizationId === enterpriseId));
+      voidAgreement(m, true);
+      m.event('participant.removed', { subjectType: 'participant', subjectId: enterpriseId, before: participant });
+    });
+  }
+
+  async addMentor(ctx: RequestContext, cohortId: string, input: Omit<Mentor, 'id' | 'addedAt'>): Promise<Mentor> {
+    const { result } = await mutateCohort(this.store, ctx, cohortId, {}, (m) => {
+      requireAccess(m.access.organizer || m.access.provider, 'Only the organiser or the provider adds mentors', '仅牵头单位或培训机构可添加导师');
+      requireDraft(m.cohort, 'add a mentor to');
+      const c = m.cohort;
+      const enterprises = new Set(c.participants.map((p) => p.enterpriseId));
+      if (c.mode !== 'joint') enterprises.add(c.organizerId);
+      if (input.kind === 'enterprise' && !enterprises.has(input.organizationId)) {
+        throw ruleViolation([issue('R-MENTOR-1', { en: 'An enterprise mentor comes from a participant enterprise', zh: '企业导师须来自参训企业' }, 'organizationId')]);
+      }
+      if (input.kind === 'school' && input.organizationId !== c.providerId) {
+        throw ruleViolation([issue('R-MENTOR-1', { en: 'A school mentor comes from the training provider', zh: '院校导师须来自培训机构' }, 'organizationId')]);
+      }
+      const mentor: Mentor = { id: newId(ctx.now), ...input, addedAt: ctx.now.toISOString() };
+      c.mentors.push(mentor);
+      m.event('mentor.added', { subjectType: 'mentor', subjectId: mentor.id, after: mentor });
+      return mentor;
+    });
+    return result;
+  }
+
+  async enrol(ctx: RequestContext, cohortId: string, input: NewTrainee): Promise<{ trainee: Trainee; cohort: Cohort }> {
+    const idNumber = normalizeNationalId(input.idNumber);
+    const personHash = this.personHash(idNumber);
+    const bureauId = isDivisionCode(input.insuredDistrict) ? await this.organizations.filingBureauOf(input.insuredDistrict) : undefined;
+    const lockKey = keys.personEnrolment(personHash);
+    const { result, cohort } = await mutateCohort(
+      this.store,
+      ctx,
+      cohortId,
+      { keys: [lockKey] },
+      async (m) => {
+        const c = m.cohort;
+        const ownEnterprise = ctx.principal.role === 'enterprise' && ctx.principal.orgId === input.enterpriseId;
+        requireAccess(m.access.organizer || (ownEnterprise && m.access.participant !== undefined), 'A participant enrols its own staff; the organiser may enrol for it', '参训企业仅可为本企业职工报名，牵头单位可代为报名');
+        requireDraft(c, 'enrol a trainee in');
+        const participant = c.participants.find((p) => p.enterpriseId === input.enterpriseId);
+        if (!participant) throw ruleViolation([issue('R-JOINT-1', { en: 'The enterprise is not a participant of this class', zh: '该企业不是本班级的参训企业' }, 'enterpriseId')]);
+        const issues = checkTrainee({ ...input, idNumber, enrolledOn: ctx.today, plannedStart: c.plannedStart, level: c.level, occupationCode: c.occupationCode });
+        if (!isDivisionCode(input.insuredDistrict)) {
+          issues.push(issue('R-ROUTE-2', { en: 'insuredDistrict must be a 6-digit division code', zh: '参保属地须为6位行政区划代码' }, 'insuredDistrict'));
+        } else if (!bureauId) {
+          issues.push(issue('R-ROUTE-2', { en: 'No hr_bureau is registered for the insured district', zh: '参保属地尚无登记的人社部门' }, 'insuredDistrict'));
+        }
+        if (issues.length) throw ruleViolation(issues);
+
+        // R-ELIG-4: a lock held by a cohort that has ended may be taken over; any other is a duplicate.
+        const lock = m.extra<{ cohortId: string }>(lockKey);
+        let stale: string | undefined;
+        if (lock) {
+          if (lock.cohortId === c.id) throw duplicateEnrolment();
+          const other = await this.store.get(keys.cohort(lock.cohortId));
+          if (other && holdsEnrolment(toCohort(other).status)) throw duplicateEnrolment();
+          stale = lock.cohortId;
+        }
+        const trainee: Trainee = {
+          id: newId(ctx.now),
+          cohortId: c.id,
+          enterpriseId: input.enterpriseId,
+          name: input.name,
+          idNumber,
+          personHash,
+          skillPosition: input.skillPosition,
+          contract: input.contract,
+          hireDate: input.hireDate,
+          insuredDistrict: input.insuredDistrict,
+          bureauId: bureauId!,
+          declaredTags: input.tags ?? [],
+          ...(input.priorCertificate ? { priorCertificate: input.priorCertificate } : {}),
+          status: 'active',
+          enrolledOn: ctx.today,
+          enrolledAt: ctx.now.toISOString(),
+        };
+        const unit = (participant.units[trainee.insuredDistrict] ??= { bureauId: trainee.bureauId, trainees: 0 });
+        unit.trainees += 1;
+        c.counts.enrolled += 1;
+        voidAgreement(m, false);
+        m.write(
+          { op: { Put: { Item: traineeItem(trainee), ConditionExpression: 'attribute_not_exists(PK)' } } },
+          enrolmentLockOp(personHash, c.id, trainee.id, stale),
+          notSubsidisedCheckOp(personHash, c.occupationCode, c.level),
+        );
+        m.event('trainee.enrolled', { subjectType: 'trainee', subjectId: trainee.id, after: traineeView(trainee, false, []) });
+        return trainee;
+      },
+    );
+    return { trainee: result, cohort };
+  }
+
+  async removeTrainee(ctx: RequestContext, cohortId: string, traineeId: string): Promise<void> {
+    const traineeKey = keys.trainee(cohortId, traineeId);
+    await mutateCohort(this.store, ctx, cohortId, { keys: [traineeKey] }, (m) => {
+      const raw = m.extra<Record<string, unknown>>(traineeKey);
+      if (!raw) throw notFound('trainee');
+      const trainee = toTrainee(raw);
+      const own = ctx.principal.role === 'enterprise' && ctx.principal.orgId === trainee.enterpriseId;
+      requireAccess(m.access.organizer || own, 'Only the trainee’s enterprise or the organiser removes a trainee', '仅学徒所在企业或牵头单位可移除学徒');
+      const c = m.cohort;
+      if (!['draft', 'submitted', 'under_review', 'publicized', 'planned'].includes(c.status)) throw invalidState(c.status, 'remove a trainee from');
+      const unit = c.participants.find((p) => p.enterpriseId === trainee.enterpriseId)?.units[trainee.insuredDistrict];
+      if (unit) {
+        unit.trainees -= 1;
+        if (unit.trainees <= 0) delete c.participants.find((p) => p.enterpriseId === trainee.enterpriseId)!.units[trainee.insuredDistrict];
+      }
+      c.counts.enrolled -= 1;
+      if (trainee.status === 'departed') c.counts.departed -= 1;
+      voidAgreement(m, false);
+      m.write(
+        { op: { Delete: { Key: traineeKey, ConditionExpression: 'attribute_exists(PK)' } } },
+        releaseEnrolmentLockOp(trainee.personHash, c.id),
+      );
+      m.event('trainee.removed', { subjectType: 'trainee', subjectId: trainee.id, before: traineeView(trainee, false, []) });
+    });
+  }
+
+  async trainees(ctx: RequestContext, cohortId: string, query: { limit: number; cursor?: string; enterpriseId?: string }) {
+    const cohort = await this.get(ctx, cohortId);
+    const access = accessOf(ctx.principal, cohort);
+    const bound = { cohortId, enterpriseId: query.enterpriseId };
+    const start = decodeCursor(query.cursor, bound);
+    const page = await this.store.query({
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.cohortPK(cohortId), ':prefix': keys.traineePrefix, ...(query.enterpriseId ? { ':e': query.enterpriseId } : {}) },
+      ...(query.enterpriseId ? { FilterExpression: 'enterpriseId = :e' } : {}),
+      Limit: query.limit,
+      ...(start ? { ExclusiveStartKey: start } : {}),
+    });
+    return {
+      items: page.items.map((raw) => this.view(ctx.principal, access, cohort, toTrainee(raw))),
+      nextCursor: encodeCursor(page.lastKey, bound),
+    };
+  }
+
+  view(principal: Principal, access: ReturnType<typeof accessOf>, cohort: Cohort, trainee: Trainee) {
+    return traineeView(trainee, seesFullId(principal, access, trainee), traineeTags({ hireDate: trainee.hireDate, plannedStart: cohort.plannedStart, declared: trainee.declaredTags }));
+  }
+
+  async createAgreement(ctx: RequestContext, cohortId: string): Promise<Agreement> {
+    const { result } = await mutateCohort(this.store, ctx, cohortId, {}, (m) => {
+      requireAccess(m.access.organizer, 'Only the organiser drafts the agreement', '仅牵头单位可发起多方协议');
+      requireDraft(m.cohort, 'draft an agreement for');
+      const c = m.cohort;
+      const parties: Agreement['parties'] = [{ organizationId: c.organizerId, role: 'organizer' }];
+      for (const p of c.participants) if (p.enterpriseId !== c.organizerId) parties.push({ organizationId: p.enterpriseId, role: 'participant' });
+      parties.push({ organizationId: c.providerId, role: 'provider' });
+      const agreement: Agreement = { version: (c.agreement?.version ?? 0) + 1, status: 'pending', parties, createdAt: ctx.now.toISOString() };
+      c.agreement = agreement;
+      m.event('agreement.created', { subjectType: 'agreement', subjectId: String(agreement.version), after: agreement });
+      return agreement;
+    });
+    return result;
+  }
+
+  async sign(ctx: RequestContext, cohortId: string, signerName: string): Promise<{ agreement: Agreement; created: boolean }> {
+    const { result } = await mutateCohort(this.store, ctx, cohortId, {}, (m) => {
+      const a = m.cohort.agreement;
+      const party = a?.parties.find((p) => p.organizationId === ctx.principal.orgId);
+      requireAccess(!!party && ['chamber', 'enterprise', 'provider'].includes(ctx.principal.role), 'Only a party to the agreement signs it', '仅协议各方可签署');
+      if (!a || !party) throw notFound('agreement');
+      if (party.signedAt) {
+        m.unchanged = true;
+        return { agreement: a, created: false };
+      }
+      if (a.status !== 'pending') {
+        throw new ApiError('INVALID_STATE', { en: `Agreement version ${a.version} is ${a.status}; the organiser must issue a new version`, zh: `协议第${a.version}版已失效，请牵头单位重新发起` });
+      }
+      party.signedAt = ctx.now.toISOString();
+      party.signerName = signerName;
+      if (a.parties.every((p) => p.signedAt)) {
+        a.status = 'effective';
+        a.effectiveAt = party.signedAt;
+      }
+      m.event('agreement.signed', { subjectType: 'agreement', subjectId: String(a.version), after: { organizationId: party.organizationId, signerName, status: a.status } });
+      return { agreement: a, created: true };
+    });
+    return result;
+  }
+
+  async submit(ctx: RequestContext, cohortId: string, expectedVersion?: number): Promise<Cohort> {
+    const trainees = await loadTrainees(this.store, cohortId);
+    const { cohort } = await mutateCohort(this.store, ctx, cohortId, { ...(expectedVersion !== undefined ? { expectedVersion } : {}) }, async (m) => {
+      requireAccess(m.access.organizer, 'Only the organiser submits the class', '仅牵头单位可提交开班申报');
+      const c = m.cohort;
+      if (c.status !== 'draft') throw invalidState(c.status, 'submit');
+      const issues = [...(await this.checkDesign(pickDesign(c))), ...checkCurriculum(c.curriculum).errors, ...checkMentors(c.mentors)];
+      issues.push(...rosterIssues(c, trainees));
+      if (c.mode !== 'enterprise' && c.agreement?.status !== 'effective') {
+        issues.push(issue('R-JOINT-2', { en: 'The multi-party agreement must be signed by every party', zh: '多方协议须经各方签署生效' }, 'agreement'));
+      }
+      // The design may have changed since enrolment (planned start, level): re-check every trainee.
+      for (const t of trainees) {
+        const again = checkTrainee({ ...t, enrolledOn: t.enrolledOn, plannedStart: c.plannedStart, level: c.level, occupationCode: c.occupationCode });
+        issues.push(...again.map((i) => ({ ...i, path: `trainees.${t.id}${i.path ? `.${i.path}` : ''}` })));
+      }
+      if (issues.length) throw ruleViolation(issues);
+      transition(m, 'submit');
+      m.event('cohort.submitted', { after: { reviewBureauId: c.reviewBureauId } });
+    });
+    return cohort;
+  }
+
+  async events(ctx: RequestContext, cohortId: string, query: { limit: number; cursor?: string }) {
+    await this.get(ctx, cohortId);
+    const bound = { cohortId, events: true };
+    const start = decodeCursor(query.cursor, bound);
+    const page = await this.store.query({
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.cohortPK(cohortId), ':prefix': keys.eventPrefix },
+      Limit: query.limit,
+      ...(start ? { ExclusiveStartKey: start } : {}),
+    });
+    return { items: page.items.map(toEvent), nextCursor: encodeCursor(page.lastKey, bound) };
+  }
+}
+
+function pickDesign(c: Cohort): CohortDesign {
+  return {
+    name: c.name,
+    occupationCode: c.occupationCode,
+    level: c.level,
+    providerId: c.providerId,
+    ...(c.evaluatorId ? { evaluatorId: c.evaluatorId } : {}),
+    plannedStart: c.plannedStart,
+    plannedEnd: c.plannedEnd,
+    ...(c.extensionReason ? { extensionReason: c.extensionReason } : {}),
+    curriculum: c.curriculum,
+  };
+}
+
+/** R-JOINT-1 / R-GROUP-1: who takes part, and that every participant brings trainees. */
+function rosterIssues(c: Cohort, trainees: Trainee[]): RuleIssue[] {
+  const issues: RuleIssue[] = [];
+  const withTrainees = new Set(trainees.map((t) => t.enterpriseId));
+  const rule = c.mode === 'group' ? 'R-GROUP-1' : 'R-JOINT-1';
+  if (c.mode === 'joint' && c.participants.length < 2) {
+    issues.push(issue('R-JOINT-1', { en: 'A joint class needs at least two participant enterprises', zh: '联合组班须至少有两家参训企业' }, 'participants'));
+  }
+  if (trainees.length === 0) issues.push(issue(rule, { en: 'The class has no trainees', zh: '班级尚无学徒' }, 'trainees'));
+  for (const p of c.participants) {
+    if (!withTrainees.has(p.enterpriseId)) {
+      issues.push(issue(rule, { en: `Participant ${p.enterpriseId} has no trainees`, zh: `参训企业 ${p.enterpriseId} 尚无学徒` }, `participants.${p.enterpriseId}`));
+    }
+  }
+  return issues;
+}

@@ -1,0 +1,98 @@
+/**
+ * Every cohort change goes through mutateCohort(): one read round trip (the cohort plus whatever
+ * extra items the command needs), the command applied to a copy, then ONE TransactWriteItems that
+ * carries the new cohort under its version check, the listing items, the command's own writes and
+ * its audit event (R-AUDIT-1). A lost race is retried on fresh data unless the caller sent If-Match.
+ */
+import { auditOp } from '../../db/audit.js';
+import { loadCohortWith, saveCohortOps, VersionConflict } from '../../db/cohorts.js';
+import { keys } from '../../db/keys.js';
+import type { Key, Store, WriteOp } from '../../db/store.js';
+import type { RequestContext } from '../../http/context.js';
+import { ApiError, notFound } from '../../http/errors.js';
+import { accessOf, canSee, type Access, type Cohort } from './model.js';
+
+export class Mutation {
+  readonly ops: WriteOp[] = [];
+  readonly events: { action: string; subjectType: string; subjectId: string; before?: unknown; after?: unknown }[] = [];
+  /** Set when the command turns out to change nothing (e.g. a repeated signature). */
+  unchanged = false;
+
+  constructor(
+    readonly ctx: RequestContext,
+    readonly before: Cohort,
+    readonly cohort: Cohort,
+    readonly access: Access,
+    private readonly extraItems: (k: Key) => Record<string, unknown> | undefined,
+  ) {}
+
+  extra<T>(key: Key): T | undefined {
+    return this.extraItems(key) as T | undefined;
+  }
+
+  write(...ops: (WriteOp | undefined)[]) {
+    for (const op of ops) if (op) this.ops.push(op);
+  }
+
+  /** Records what happened; before/after of the cohort's status are added automatically. */
+  event(action: string, details: { subjectType?: string; subjectId?: string; before?: unknown; after?: unknown } = {}) {
+    this.events.push({ action, subjectType: details.subjectType ?? 'cohort', subjectId: details.subjectId ?? this.cohort.id, before: details.before, after: details.after });
+  }
+}
+
+export interface MutateOptions {
+  expectedVersion?: number;
+  extraKeys?: (cohort: Cohort | undefined) => Key[];
+  /** Extra keys known before the cohort is read, fetched in the same round trip. */
+  keys?: Key[];
+}
+
+export async function mutateCohort<T>(
+  store: Store,
+  ctx: RequestContext,
+  cohortId: string,
+  options: MutateOptions,
+  command: (m: Mutation) => Promise<T> | T,
+): Promise<{ result: T; cohort: Cohort }> {
+  for (let attempt = 1; ; attempt++) {
+    const { cohort, extra } = await loadCohortWith(store, cohortId, options.keys ?? []);
+    if (!cohort) throw notFound('cohort');
+    const access = accessOf(ctx.principal, cohort);
+    if (!canSee(access)) throw notFound('cohort');
+    if (options.expectedVersion !== undefined && options.expectedVersion !== cohort.version) throw new ApiError('PRECONDITION_FAILED');
+    const m = new Mutation(ctx, cohort, structuredClone(cohort), access, extra);
+    const result = await command(m);
+    if (m.unchanged) return { result, cohort };
+    m.cohort.version = cohort.version + 1;
+    m.cohort.updatedAt = ctx.now.toISOString();
+    const pk = keys.cohortPK(cohort.id);
+    const statusChange = { status: cohort.status, version: cohort.version };
+    const ops = [
+      ...saveCohortOps(cohort, m.cohort),
+      ...m.ops,
+      ...m.events.map((e) =>
+        auditOp(ctx, pk, {
+          ...e,
+          before: { cohort: statusChange, ...(e.before !== undefined ? { data: e.before } : {}) },
+          after: { cohort: { status: m.cohort.status, version: m.cohort.version }, ...(e.after !== undefined ? { data: e.after } : {}) },
+        }),
+      ),
+    ];
+    try {
+      await store.transact(ops);
+      return { result, cohort: m.cohort };
+    } catch (error) {
+      if (error instanceof VersionConflict && options.expectedVersion === undefined && attempt < 4) {
+        await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
+        continue;
+      }
+      if (error instanceof VersionConflict && options.expectedVersion !== undefined) throw new ApiError('PRECONDITION_FAILED');
+      throw error;
+    }
+  }
+}
+
+/** Role guard inside a cohort: the caller can see it, so a refusal is 403, not 404. */
+export function requireAccess(ok: boolean, en: string, zh: string) {
+  if (!ok) throw new ApiError('FORBIDDEN', { en, zh });
+}
