@@ -6,6 +6,7 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.STAGE ??= 'local';
 
+import { writeFileSync } from 'node:fs';
 import { serve } from '@hono/node-server';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { JavaMissingError, startDynamoDbLocal, type DynamoDbLocal } from './lib/dynamodb-local.js';
@@ -41,7 +42,10 @@ async function main() {
     console.log(`  dynamodb:  ${process.env.DYNAMODB_ENDPOINT}${ddb ? ' (embedded DynamoDB Local, in memory)' : ''}`);
     console.log(`\nDemo tokens (valid 30 days; Authorization: Bearer <token>):`);
     for (const t of tokens) console.log(`  ${t.label.padEnd(44)} ${t.token}`);
-    console.log(`\nTry: curl -H "Authorization: Bearer ${tokens[0]?.token.slice(0, 12)}…" ${base}/v1/organizations\n`);
+    const env = [`export API=${base}`, ...tokens.flatMap((t) => (t.env ? [`export ${t.env}=${t.token}`, ...(t.orgId ? [`export ${t.env}_ID=${t.orgId}`] : [])] : []))];
+    writeFileSync('demo.env', `${env.join('\n')}\n`);
+    console.log(`\nThe same tokens and ids as shell variables: source demo.env   (then see the README walkthrough)`);
+    console.log(`Try: source demo.env && curl -H "Authorization: Bearer $CHAMBER" $API/v1/organizations?kind=enterprise\n`);
   });
 
   const stop = async () => {

@@ -41,7 +41,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
         }
       : {}),
     publicityWorkingDays: intEnv(env.PUBLICITY_WORKING_DAYS, 5),
-    maxParticipants: intEnv(env.MAX_PARTICIPANTS, 80),
+    maxParticipants: intEnv(env.MAX_PARTICIPANTS, 60),
     maxBodyBytes: intEnv(env.MAX_BODY_BYTES, 256 * 1024),
     idempotencyTtlSeconds: intEnv(env.IDEMPOTENCY_TTL_SECONDS, 24 * 3600),
     personHashSalt: env.PERSON_HASH_SALT ?? 'apprenticeship',

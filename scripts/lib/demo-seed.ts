@@ -30,7 +30,17 @@ const world: SeedOrg[] = [
   { key: 'auditor', kind: 'auditor', name: '江苏公证天业会计师事务所', district: '320213', role: 'auditor' },
 ];
 
-export async function seedDemo(app: App): Promise<{ label: string; token: string }[]> {
+export interface DemoToken {
+  label: string;
+  token: string;
+  /** Shell variable names for the README walkthrough, e.g. SME_A and SME_A_ID. */
+  env?: string;
+  orgId?: string;
+}
+
+const envName = (key: string) => key.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
+
+export async function seedDemo(app: App): Promise<DemoToken[]> {
   const ttl = '30d';
   const admin = await signLocalToken({ sub: 'demo-admin', org: 'platform', role: 'admin' }, undefined, ttl);
   const post = async (path: string, body: unknown) => {
@@ -56,12 +66,18 @@ export async function seedDemo(app: App): Promise<{ label: string; token: string
   await post('/v1/occupations', { code: '6-31-01-03', name: '电工', skillEvaluation: true });
   await post('/v1/occupations', { code: 'X-2024-01', name: '工业机器人运维（合格证书项目）', skillEvaluation: false });
 
-  const tokens = [{ label: 'admin (platform)', token: admin }];
+  const tokens: DemoToken[] = [{ label: 'admin (platform)', token: admin, env: 'ADMIN' }];
   for (const org of world) {
-    tokens.push({ label: `${org.role} ${org.key} (${ids.get(org.key)})`, token: await signLocalToken({ sub: `demo-${org.key}`, org: ids.get(org.key)!, role: org.role }, undefined, ttl) });
+    const orgId = ids.get(org.key)!;
+    tokens.push({
+      label: `${org.role} ${org.key} (${orgId})`,
+      token: await signLocalToken({ sub: `demo-${org.key}`, org: orgId, role: org.role }, undefined, ttl),
+      env: envName(org.key),
+      orgId,
+    });
   }
   for (const n of [1, 2, 3]) {
-    tokens.push({ label: `expert expert-${n} (pool of xinwuBureau)`, token: await signLocalToken({ sub: `expert-${n}`, org: ids.get('xinwuBureau')!, role: 'expert' }, undefined, ttl) });
+    tokens.push({ label: `expert expert-${n} (pool of xinwuBureau)`, token: await signLocalToken({ sub: `expert-${n}`, org: ids.get('xinwuBureau')!, role: 'expert' }, undefined, ttl), env: `EXPERT_${n}` });
   }
   return tokens;
 }
