@@ -23,6 +23,11 @@ interface IdempotencyRecord {
 
 const REPLAYED_HEADERS = ['content-type', 'etag', 'location', 'content-language'];
 
+/** Keys are scoped to the caller, so one client's key never replays another's response. */
+export function idempotencyRecordKey(principal: { orgId: string; sub: string }, key: string) {
+  return keys.idempotency(createHash('sha256').update(`${principal.orgId}\u0000${principal.sub}\u0000${key}`).digest('base64url'));
+}
+
 export function idempotency(store: Store, ttlSeconds: number): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const key = c.req.header('idempotency-key');
@@ -33,8 +38,7 @@ export function idempotency(store: Store, ttlSeconds: number): MiddlewareHandler
     const { principal } = c.var;
     const body = await c.req.text();
     const bodyHash = createHash('sha256').update(`${c.req.method} ${c.req.path}\n${body}`).digest('base64url');
-    const scope = createHash('sha256').update(`${principal.orgId}\u0000${principal.sub}\u0000${key}`).digest('base64url');
-    const recordKey = keys.idempotency(scope);
+    const recordKey = idempotencyRecordKey(principal, key);
     const nowSeconds = Math.floor(Date.now() / 1000);
     const claim: IdempotencyRecord = { state: 'in_flight', bodyHash, expiresAt: nowSeconds + ttlSeconds };
     try {
