@@ -96,6 +96,8 @@ export class ApprenticeshipStack extends Stack {
 
     const apiFunction = new AppFunction(this, 'ApiFunction', {
       entry: 'functions/api.ts',
+      // exceljs (xlsx exports) is large and imported only when a spreadsheet is asked for.
+      nodeModules: ['exceljs'],
       description: 'Apprenticeship cohorts HTTP API',
       architecture,
       logRetention,

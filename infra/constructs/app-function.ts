@@ -38,6 +38,8 @@ export interface AppFunctionProps {
   readonly environment?: Record<string, string>;
   /** Shell commands run after esbuild, e.g. to copy static files next to the bundle. */
   readonly afterBundling?: (inputDir: string, outputDir: string) => string[];
+  /** Packages shipped as node_modules instead of bundled (large, lazily imported ones). */
+  readonly nodeModules?: string[];
 }
 
 /**
@@ -92,6 +94,7 @@ export class AppFunction extends NodejsFunction {
         // which lags behind (and differs per region, AWS China included).
         bundleAwsSDK: true,
         forceDockerBundling: false,
+        ...(props.nodeModules?.length ? { nodeModules: props.nodeModules } : {}),
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],

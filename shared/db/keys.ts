@@ -39,8 +39,16 @@ export const keys = {
   deadlinePrefix: 'DUE#',
   demand: (id: string) => ({ PK: `DEMAND#${id}`, SK: 'DEMAND' }),
   kpi: (year: number, district: string) => ({ PK: `KPI#${year}`, SK: `DISTRICT#${district}` }),
-  scanMarker: (day: string, cohortId: string, kind: string, subjectId: string) => ({
-    PK: `SCAN#${day}`,
+  /** R-KPI-1: every district's counters of a year (one partition). */
+  kpiPartition: (year: number) => `KPI#${year}`,
+  /** R-KPI-1: sort-key prefix of the districts of one city (320200 → every 3202xx). */
+  kpiCityPrefix: (cityCode: string) => `DISTRICT#${cityCode.slice(0, 4)}`,
+  /**
+   * R-ALERT-1 daily scan: one marker per overdue episode of a deadline, keyed by its due date (not
+   * by the scan day), so a deadline overdue for many days is recorded once.
+   */
+  scanMarker: (dueOn: string, cohortId: string, kind: string, subjectId: string) => ({
+    PK: `SCAN#${dueOn}`,
     SK: `${cohortId}#${kind}#${subjectId}`,
   }),
 } as const;
@@ -56,5 +64,7 @@ export const indexKeys = {
   allLines: 'LINES',
   chamberDemands: (chamberId: string) => `DEMANDS#${chamberId}`,
   enterpriseDemands: (enterpriseId: string) => `DEMANDS_BY#${enterpriseId}`,
+  /** Every demand, for auditors (GSI3). */
+  allDemands: 'DEMANDS',
   deadlinesOf: (bureauDistrict: string) => `DUE#${bureauDistrict}`,
 } as const;

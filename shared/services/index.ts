@@ -3,9 +3,11 @@ import type { Store } from '../db/store.js';
 import { CalendarService, OccupationService } from './catalogue.js';
 import { CohortDesignService } from './cohorts/design.js';
 import { CohortLifecycleService } from './cohorts/lifecycle.js';
+import { DemandService } from './demands.js';
 import { OrganizationService } from './organizations.js';
 import { PolicyService } from './policy.js';
 import { SubsidyService } from './subsidy.js';
+import { SupervisionService } from './supervision.js';
 
 /** Every application service, built once per app from the same store and configuration. */
 export function createServices(store: Store, config: AppConfig) {
@@ -13,6 +15,7 @@ export function createServices(store: Store, config: AppConfig) {
   const occupations = new OccupationService(store);
   const calendar = new CalendarService(store);
   const policy = new PolicyService(store);
+  const cohorts = new CohortDesignService(store, config, organizations, occupations);
   return {
     store,
     config,
@@ -20,9 +23,11 @@ export function createServices(store: Store, config: AppConfig) {
     occupations,
     calendar,
     policy,
-    cohorts: new CohortDesignService(store, config, organizations, occupations),
+    cohorts,
     lifecycle: new CohortLifecycleService(store, config, organizations, calendar),
     subsidy: new SubsidyService(store, organizations, policy),
+    demands: new DemandService(store, organizations, occupations, cohorts),
+    supervision: new SupervisionService(store),
   };
 }
 

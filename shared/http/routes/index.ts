@@ -2,10 +2,12 @@ import type { App } from '../app.js';
 import type { Services } from '../../services/index.js';
 import { registerCatalogueRoutes } from './catalogue.js';
 import { registerCohortRoutes } from './cohorts.js';
+import { registerDemandRoutes } from './demands.js';
 import { registerLifecycleRoutes } from './lifecycle.js';
 import { registerOrganizationRoutes } from './organizations.js';
 import { registerPolicyRoutes } from './policy.js';
 import { registerSubsidyRoutes } from './subsidy.js';
+import { registerSupervisionRoutes } from './supervision.js';
 
 export function registerRoutes(app: App, services: Services) {
   registerOrganizationRoutes(app, services);
@@ -14,4 +16,6 @@ export function registerRoutes(app: App, services: Services) {
   registerCohortRoutes(app, services);
   registerLifecycleRoutes(app, services);
   registerSubsidyRoutes(app, services);
+  registerDemandRoutes(app, services);
+  registerSupervisionRoutes(app, services);
 }
