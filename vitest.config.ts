@@ -8,6 +8,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
     setupFiles: ['test/support/setup-env.ts'],
+    reporters: ['default', './test/reliability/figures-reporter.ts'],
     pool: 'forks',
     // Two cores here; each file gets its own table, so files run in parallel safely.
     maxWorkers: 2,

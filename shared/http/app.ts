@@ -61,8 +61,10 @@ export function createApp(deps: AppDeps): { app: App; services: Services } {
     if (override !== undefined) {
       if (config.stage === 'prod') throw new ApiError('CLOCK_OVERRIDE_FORBIDDEN');
       const parsed = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/.test(override) ? new Date(override) : new Date(NaN);
-      if (Number.isNaN(parsed.getTime())) {
-        throw new ApiError('VALIDATION_FAILED', { en: 'X-Clock-Now must be an ISO-8601 timestamp', zh: 'X-Clock-Now 须为 ISO-8601 时间' }, [
+      // Dates outside 2000–2099 are no real clock for this domain (and break ULIDs and CST dates).
+      const t = parsed.getTime();
+      if (Number.isNaN(t) || t < Date.UTC(2000, 0, 1) || t >= Date.UTC(2100, 0, 1)) {
+        throw new ApiError('VALIDATION_FAILED', { en: 'X-Clock-Now must be an ISO-8601 timestamp between 2000 and 2099', zh: 'X-Clock-Now 须为2000至2099年间的 ISO-8601 时间' }, [
           { path: 'X-Clock-Now', message: { en: 'invalid timestamp', zh: '时间格式无效' } },
         ]);
       }
@@ -105,8 +107,11 @@ export function createApp(deps: AppDeps): { app: App; services: Services } {
 function fromHttpException(error: unknown): ApiError | undefined {
   if (!(error instanceof HTTPException)) return undefined;
   if (error.status === 413) return new ApiError('PAYLOAD_TOO_LARGE');
-  if (error.status === 400) {
-    return new ApiError('VALIDATION_FAILED', { en: `Malformed request: ${error.message}`, zh: '请求格式错误' });
+  if (error.status === 415) {
+    return new ApiError('VALIDATION_FAILED', { en: 'Content-Type must be application/json', zh: 'Content-Type 须为 application/json' });
+  }
+  if (error.status >= 400 && error.status < 500) {
+    return new ApiError('VALIDATION_FAILED', { en: 'Malformed request', zh: '请求格式错误' });
   }
   return undefined;
 }
