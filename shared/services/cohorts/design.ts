@@ -213,11 +213,19 @@ export class CohortDesignService {
       requireDraft(m.cohort, 'edit');
       const before = pickDesign(m.cohort);
       const next = { ...before, ...changes };
+      if (JSON.stringify(next) === JSON.stringify(before)) {
+        m.unchanged = true;
+        return;
+      }
       const issues = await this.checkDesign(next);
       if (issues.length) throw ruleViolation(issues);
       Object.assign(m.cohort, next);
       if (changes.extensionReason === undefined && 'extensionReason' in changes) delete m.cohort.extensionReason;
-      if (changes.providerId && changes.providerId !== before.providerId) voidAgreement(m, true);
+      if (changes.providerId && changes.providerId !== before.providerId) {
+        voidAgreement(m, true);
+        // R-MENTOR-1: a school mentor comes from the provider; the former provider's no longer count.
+        m.cohort.mentors = m.cohort.mentors.filter((mentor) => mentor.kind !== 'school' || mentor.organizationId === changes.providerId);
+      }
       m.event('cohort.updated', { before, after: next });
     });
     return cohort;
@@ -425,7 +433,10 @@ export class CohortDesignService {
   async createAgreement(ctx: RequestContext, cohortId: string): Promise<Agreement> {
     const { result } = await mutateCohort(this.store, ctx, cohortId, {}, (m) => {
       requireAccess(m.access.organizer, 'Only the organiser drafts the agreement', '仅牵头单位可发起多方协议');
-      requireDraft(m.cohort, 'draft an agreement for');
+      // After submission a trainee may still be removed (until filed), which voids the agreement
+      // (R-JOINT-2); only then may a new version be issued outside the draft.
+      const reissue = m.cohort.agreement?.status === 'void' && ['submitted', 'under_review', 'publicized', 'planned'].includes(m.cohort.status);
+      if (m.cohort.status !== 'draft' && !reissue) throw invalidState(m.cohort.status, 'draft an agreement for');
       const c = m.cohort;
       const parties: Agreement['parties'] = [{ organizationId: c.organizerId, role: 'organizer' }];
       for (const p of c.participants) if (p.enterpriseId !== c.organizerId) parties.push({ organizationId: p.enterpriseId, role: 'participant' });
@@ -465,6 +476,12 @@ export class CohortDesignService {
 
   async submit(ctx: RequestContext, cohortId: string, expectedVersion?: number): Promise<Cohort> {
     const trainees = await loadTrainees(this.store, cohortId);
+    const current = await this.get(ctx, cohortId);
+    // R-ELIG-4: the occupation or level may have changed since enrolment; look again for anyone
+    // already subsidised for what the class now trains.
+    const subsidised = new Set(
+      (await this.store.getMany<{ PK: string }>(trainees.map((t) => keys.personSubsidy(t.personHash, current.occupationCode, current.level)))).map((i) => i.PK),
+    );
     const { cohort } = await mutateCohort(this.store, ctx, cohortId, { ...(expectedVersion !== undefined ? { expectedVersion } : {}) }, async (m) => {
       requireAccess(m.access.organizer, 'Only the organiser submits the class', '仅牵头单位可提交开班申报');
       const c = m.cohort;
@@ -476,6 +493,9 @@ export class CohortDesignService {
       }
       // The design may have changed since enrolment (planned start, level): re-check every trainee.
       for (const t of trainees) {
+        if (c.occupationCode === current.occupationCode && c.level === current.level && subsidised.has(keys.personSubsidy(t.personHash, c.occupationCode, c.level).PK)) {
+          issues.push(issue('R-ELIG-4', { en: 'Already subsidised once for this occupation and level', zh: '该学徒已享受过同职业同等级补贴' }, `trainees.${t.id}`));
+        }
         const again = checkTrainee({ ...t, enrolledOn: t.enrolledOn, plannedStart: c.plannedStart, level: c.level, occupationCode: c.occupationCode });
         issues.push(...again.map((i) => ({ ...i, path: `trainees.${t.id}${i.path ? `.${i.path}` : ''}` })));
       }

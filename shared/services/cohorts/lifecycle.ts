@@ -169,14 +169,15 @@ export class CohortLifecycleService {
       const pending = mine.filter((u) => u.status === 'pending');
       if (pending.length === 0) throw new ApiError('INVALID_STATE', { en: 'No filing of your district is waiting for approval', zh: '本辖区暂无待审核的开班备案' });
       for (const u of pending) Object.assign(u, { status: 'approved', approvedAt: ctx.now.toISOString(), approvedBy: ctx.principal.sub });
-      m.event('filing.approved', { subjectType: 'filingUnits', subjectId: ctx.principal.orgId, after: pending.map((u) => ({ enterpriseId: u.enterpriseId, district: u.district })) });
+      const units = pending.map((u) => ({ enterpriseId: u.enterpriseId, district: u.district }));
       if (c.status === 'filed' && c.filingUnits.every((u) => u.status === 'approved')) {
         transition(m, 'allFilingUnitsApproved');
         c.enteredTrainingOn = ctx.today;
         m.write(...this.trainingStartKpis(c));
         m.write(openDeadlineOp({ rule: 'R-ASSESS-1', cohortId, subjectId: cohortId, district: await this.districtOf(c.reviewBureauId), dueOn: c.plannedEnd }));
-        m.event('cohort.training_started', { after: { enteredTrainingOn: ctx.today } });
       }
+      // R-AUDIT-1: one event per change; entering training shows in its before/after status.
+      m.event('filing.approved', { subjectType: 'filingUnits', subjectId: ctx.principal.orgId, after: { units, ...(c.enteredTrainingOn ? { enteredTrainingOn: c.enteredTrainingOn } : {}) } });
     });
     return cohort;
   }

@@ -1,0 +1,171 @@
+/**
+ * Class-opening filings over HTTP against DynamoDB Local: R-FILE-1 (10 working days on the official
+ * calendar, FILING_DEADLINE_PASSED, years without a schedule), R-FILE-2 (commitment) and R-ROUTE-2
+ * (filing units per participant and insured district, approved by that district's bureau).
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createHarness } from '../../support/harness.js';
+import { commitment, createWorld, ok, readyDraft, refused, rulesOf, toPublicized, warningRules, type World } from '../../support/world.js';
+
+let w: World;
+beforeAll(async () => {
+  w = await createWorld(await createHarness());
+});
+
+const smes = (n = 2) =>
+  [
+    { id: w.orgs.smeA.id, token: w.tokens.smeA, district: '320214', trainees: 1 },
+    { id: w.orgs.smeB.id, token: w.tokens.smeB, district: '320211', trainees: 1 },
+    { id: w.orgs.smeC.id, token: w.tokens.smeC, district: '320213', trainees: 1 },
+  ].slice(0, n);
+
+describe('R-FILE-1: every participant files within 10 working days after the plan is published', () => {
+  let cohortId: string;
+  beforeAll(async () => {
+    ({ cohortId } = await readyDraft(w, { participants: smes(3), now: '2026-03-01T10:00:00+08:00' }));
+    await toPublicized(w, cohortId, {
+      organizer: w.tokens.chamber, bureau: w.tokens.xinwu, experts: ['e1', 'e2', 'e3'], expertTokens: w.tokens.experts.slice(0, 3),
+      at: { submit: '2026-03-02T10:00:00+08:00', accept: '2026-03-03T10:00:00+08:00', vote: '2026-03-05T10:00:00+08:00', decide: '2026-03-18T10:00:00+08:00' },
+    });
+  });
+  const file = (id: string, token: string, now: string, body: object = { enterpriseId: id, commitment }) => w.h.call('POST', `/v1/cohorts/${cohortId}/filings`, { token, now, body });
+
+  it('R-FILE-1: plan published 2026-03-27 → filingDue 2026-04-13 (清明 4-4..4-6), no warning', async () => {
+    const planned = await ok(w, 200, 'POST', `/v1/cohorts/${cohortId}/plan`, { token: w.tokens.xinwu, now: '2026-03-27T10:00:00+08:00' });
+    expect([planned.status, planned.deadlines.filingDue, planned.plan.filingDue]).toEqual(['planned', '2026-04-13', '2026-04-13']);
+    expect(planned.warnings).toEqual([]);
+  });
+
+  it('R-FILE-2: the commitment (承诺函) is required: missing signerName, statement, or a bad ledger hash → 400', async () => {
+    const id = w.orgs.smeA.id;
+    const now = '2026-04-01T10:00:00+08:00';
+    for (const body of [
+      { enterpriseId: id, commitment: { statement: '承诺' } },
+      { enterpriseId: id, commitment: { signerName: '王芳' } },
+      { enterpriseId: id, commitment: { signerName: '  ', statement: '承诺' } },
+      { enterpriseId: id, commitment: { ...commitment, ledgerSha256: 'not-a-hash' } },
+      { enterpriseId: id },
+    ]) {
+      const res = await file(id, w.tokens.smeA, now, body);
+      expect([res.status, res.body.code], JSON.stringify(body)).toEqual([400, 'VALIDATION_FAILED']);
+    }
+    expect((await ok(w, 200, 'GET', `/v1/cohorts/${cohortId}`, { token: w.tokens.chamber })).filings).toEqual([]);
+  });
+
+  it('R-FILE-1: filing on the due date (23:30 Beijing time) is accepted, with its commitment and ledger hash', async () => {
+    const ledgerSha256 = 'ab'.repeat(32);
+    const res = await file(w.orgs.smeA.id, w.tokens.smeA, '2026-04-13T23:30:00+08:00', { enterpriseId: w.orgs.smeA.id, commitment: { ...commitment, ledgerSha256 } });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect([res.body.filedOn, res.body.commitment]).toEqual(['2026-04-13', { ...commitment, ledgerSha256 }]);
+  });
+
+  it('R-FILE-1: filing on 2026-04-14 is refused with 422 FILING_DEADLINE_PASSED, even at 07:00 Beijing time (still 04-13 in UTC)', async () => {
+    const res = await file(w.orgs.smeB.id, w.tokens.smeB, '2026-04-14T07:00:00+08:00');
+    expect([res.status, res.body.code, rulesOf(res.body)]).toEqual([422, 'FILING_DEADLINE_PASSED', ['R-FILE-1']]);
+    expect(res.headers.get('content-type')).toMatch(/problem\+json/);
+    const late = await file(w.orgs.smeC.id, w.tokens.smeC, '2026-04-20T10:00:00+08:00');
+    expect(late.body.code).toBe('FILING_DEADLINE_PASSED');
+    const c = await ok(w, 200, 'GET', `/v1/cohorts/${cohortId}`, { token: w.tokens.chamber });
+    expect([c.status, c.filings.map((f: { enterpriseId: string }) => f.enterpriseId)]).toEqual(['planned', [w.orgs.smeA.id]]);
+  });
+
+  it('R-FILE-1: a deadline in a year without an official schedule is counted Monday to Friday and the cohort carries a warning; a loaded schedule replaces it', async () => {
+    const dates = { submit: '2026-06-10T10:00:00+08:00', accept: '2026-06-11T10:00:00+08:00', vote: '2026-06-20T10:00:00+08:00', decide: '2027-03-01T10:00:00+08:00' };
+    const designOverrides = { plannedStart: '2027-09-01', plannedEnd: '2028-08-31' };
+    const plannedIn2027 = async () => {
+      const { cohortId: id } = await readyDraft(w, { participants: smes(), designOverrides });
+      await toPublicized(w, id, { organizer: w.tokens.chamber, bureau: w.tokens.xinwu, experts: ['e1', 'e2', 'e3'], expertTokens: w.tokens.experts.slice(0, 3), at: dates });
+      return ok(w, 200, 'POST', `/v1/cohorts/${id}/plan`, { token: w.tokens.xinwu, now: '2027-03-15T10:00:00+08:00' });
+    };
+    const weekdays = await plannedIn2027();
+    expect(weekdays.deadlines.filingDue).toBe('2027-03-29');
+    expect(warningRules(weekdays)).toEqual(['R-FILE-1']);
+    expect(weekdays.warnings[0].message).toMatch(/2027/);
+
+    await ok(w, 200, 'PUT', '/v1/calendar/2027', { token: w.tokens.admin, body: { holidays: ['2027-03-22'], workdays: [] } });
+    const loaded = await plannedIn2027();
+    expect(loaded.deadlines.filingDue).toBe('2027-03-30');
+    expect(loaded.warnings).toEqual([]);
+  });
+});
+
+describe('R-ROUTE-2: filing units per (participant, insured district), each approved by that district’s bureau', () => {
+  it('R-ROUTE-2: four units go to three district bureaus; each approves only its own; an unrelated bureau changes nothing', async () => {
+    const { orgs, tokens } = w;
+    const { cohortId } = await readyDraft(w, {
+      participants: [
+        { id: orgs.smeA.id, token: tokens.smeA, district: '320214', trainees: 1 },
+        { id: orgs.smeB.id, token: tokens.smeB, district: '320211', trainees: 1 },
+        { id: orgs.smeC.id, token: tokens.smeC, district: '320213', trainees: 2, insured: ['320213', '320214'] },
+      ],
+    });
+    await toPublicized(w, cohortId, { organizer: tokens.chamber, bureau: tokens.xinwu, experts: ['e1', 'e2', 'e3'], expertTokens: tokens.experts.slice(0, 3) });
+    await ok(w, 200, 'POST', `/v1/cohorts/${cohortId}/plan`, { token: tokens.xinwu, now: '2026-07-10T10:00:00+08:00' });
+    const path = `/v1/cohorts/${cohortId}`;
+    for (const [id, token] of [[orgs.smeA.id, tokens.smeA], [orgs.smeB.id, tokens.smeB], [orgs.smeC.id, tokens.smeC]] as const) {
+      await ok(w, 201, 'POST', `${path}/filings`, { token, now: '2026-07-15T10:00:00+08:00', body: { enterpriseId: id, commitment } });
+    }
+    const unitsOf = async () =>
+      (await ok(w, 200, 'GET', `${path}/filings`, { token: tokens.chamber })).items
+        .map((u: { enterpriseId: string; district: string; bureauId: string; status: string }) => `${u.enterpriseId}/${u.district}/${u.bureauId}/${u.status}`)
+        .sort();
+    const unit = (e: string, d: string, b: string, s: string) => `${e}/${d}/${b}/${s}`;
+    expect(await unitsOf()).toEqual([
+      unit(orgs.smeA.id, '320214', orgs.xinwu.id, 'pending'),
+      unit(orgs.smeB.id, '320211', orgs.binhu.id, 'pending'),
+      unit(orgs.smeC.id, '320213', orgs.liangxi.id, 'pending'),
+      unit(orgs.smeC.id, '320214', orgs.xinwu.id, 'pending'),
+    ].sort());
+    expect((await ok(w, 200, 'GET', path, { token: tokens.chamber })).status).toBe('filed');
+
+    const before = await ok(w, 200, 'GET', path, { token: tokens.auditor });
+    await refused(w, 404, 'NOT_FOUND', 'POST', `${path}/filings/approve`, { token: tokens.cityBureau, now: '2026-07-20T10:00:00+08:00' });
+    for (const token of [tokens.chamber, tokens.smeA, tokens.experts[0]!, tokens.auditor]) {
+      await refused(w, 403, 'FORBIDDEN', 'POST', `${path}/filings/approve`, { token, now: '2026-07-20T10:00:00+08:00' });
+    }
+    expect((await ok(w, 200, 'GET', path, { token: tokens.auditor })).version).toBe(before.version);
+
+    const afterBinhu = await ok(w, 200, 'POST', `${path}/filings/approve`, { token: tokens.binhu, now: '2026-07-20T10:00:00+08:00' });
+    expect(afterBinhu.status).toBe('filed');
+    expect(await unitsOf()).toEqual([
+      unit(orgs.smeA.id, '320214', orgs.xinwu.id, 'pending'),
+      unit(orgs.smeB.id, '320211', orgs.binhu.id, 'approved'),
+      unit(orgs.smeC.id, '320213', orgs.liangxi.id, 'pending'),
+      unit(orgs.smeC.id, '320214', orgs.xinwu.id, 'pending'),
+    ].sort());
+    await refused(w, 409, 'INVALID_STATE', 'POST', `${path}/filings/approve`, { token: tokens.binhu, now: '2026-07-20T11:00:00+08:00' });
+    // 新吴区 approves both of its units (SME A's and SME C's trainees insured there) at once.
+    expect((await ok(w, 200, 'POST', `${path}/filings/approve`, { token: tokens.xinwu, now: '2026-07-21T10:00:00+08:00' })).status).toBe('filed');
+    const training = await ok(w, 200, 'POST', `${path}/filings/approve`, { token: tokens.liangxi, now: '2026-07-22T10:00:00+08:00' });
+    expect([training.status, training.enteredTrainingOn]).toEqual(['in_training', '2026-07-22']);
+    const approvedBy = training.filingUnits.map((u: { bureauId: string; approvedBy: string }) => [u.bureauId, u.approvedBy]);
+    expect(approvedBy.every(([b, by]: [string, string]) => by === `hr-${b}`)).toBe(true);
+  });
+
+  it('R-ROUTE-2: the competent bureau of an enterprise class whose trainees are all insured elsewhere cannot approve them (403)', async () => {
+    const { orgs, tokens } = w;
+    const { cohortId } = await readyDraft(w, {
+      mode: 'enterprise', organizerToken: tokens.smeA,
+      participants: [{ id: orgs.smeA.id, token: tokens.smeA, district: '320214', trainees: 1, insured: ['320211'] }],
+    });
+    await toPublicized(w, cohortId, { organizer: tokens.smeA, bureau: tokens.xinwu, experts: ['e1', 'e2', 'e3'], expertTokens: tokens.experts.slice(0, 3) });
+    await ok(w, 200, 'POST', `/v1/cohorts/${cohortId}/plan`, { token: tokens.xinwu, now: '2026-07-10T10:00:00+08:00' });
+    await ok(w, 201, 'POST', `/v1/cohorts/${cohortId}/filings`, { token: tokens.smeA, now: '2026-07-15T10:00:00+08:00', body: { enterpriseId: orgs.smeA.id, commitment } });
+    await refused(w, 403, 'FORBIDDEN', 'POST', `/v1/cohorts/${cohortId}/filings/approve`, { token: tokens.xinwu, now: '2026-07-20T10:00:00+08:00' });
+    await refused(w, 404, 'NOT_FOUND', 'POST', `/v1/cohorts/${cohortId}/filings/approve`, { token: tokens.liangxi, now: '2026-07-20T10:00:00+08:00' });
+    expect((await ok(w, 200, 'GET', `/v1/cohorts/${cohortId}/filings`, { token: tokens.xinwu })).items.map((u: { status: string }) => u.status)).toEqual(['pending']);
+    expect((await ok(w, 200, 'POST', `/v1/cohorts/${cohortId}/filings/approve`, { token: tokens.binhu, now: '2026-07-20T10:00:00+08:00' })).status).toBe('in_training');
+  });
+
+  it('R-ROUTE-2: a participant files only for itself; the organiser may file for it', async () => {
+    const { orgs, tokens } = w;
+    const { cohortId } = await readyDraft(w, { participants: smes() });
+    await toPublicized(w, cohortId, { organizer: tokens.chamber, bureau: tokens.xinwu, experts: ['e1', 'e2', 'e3'], expertTokens: tokens.experts.slice(0, 3) });
+    await ok(w, 200, 'POST', `/v1/cohorts/${cohortId}/plan`, { token: tokens.xinwu, now: '2026-07-10T10:00:00+08:00' });
+    const now = '2026-07-15T10:00:00+08:00';
+    await refused(w, 403, 'FORBIDDEN', 'POST', `/v1/cohorts/${cohortId}/filings`, { token: tokens.smeA, now, body: { enterpriseId: orgs.smeB.id, commitment } });
+    const byOrganiser = await ok(w, 201, 'POST', `/v1/cohorts/${cohortId}/filings`, { token: tokens.chamber, now, body: { enterpriseId: orgs.smeB.id, commitment } });
+    expect(byOrganiser.filedBy).toBe(orgs.chamber.id);
+    await refused(w, 409, 'INVALID_STATE', 'POST', `/v1/cohorts/${cohortId}/filings`, { token: tokens.smeB, now, body: { enterpriseId: orgs.smeB.id, commitment } });
+  });
+});
