@@ -18,7 +18,7 @@ import { accessOf, canSee, viewerPrincipals, type Cohort, type Trainee } from '.
 import { mutateCohort, requireAccess } from './cohorts/mutation.js';
 import type { OrganizationService } from './organizations.js';
 import type { PolicyService } from './policy.js';
-import { yearOf } from '../domain/dates.js';
+import { cstDate, yearOf } from '../domain/dates.js';
 import { auditOp } from '../db/audit.js';
 
 export const fundingSources = ['employment_subsidy', 'skills_upgrading'] as const;
@@ -283,8 +283,15 @@ export class SubsidyService {
     if (line.status === 'approved' && line.approval?.fundingSource === fundingSource) return line;
     if (line.status !== 'pending') throw new ApiError('INVALID_STATE', { en: `The line is ${line.status}`, zh: `该补贴明细状态为 ${line.status}` });
     const next: SubsidyLine = { ...line, status: 'approved', version: line.version + 1, approval: { fundingSource, approvedAt: ctx.now.toISOString(), approvedOn: ctx.today, by: ctx.principal.sub } };
-    await this.moveLine(ctx, line, next);
-    return next;
+    try {
+      await this.moveLine(ctx, line, next);
+      return next;
+    } catch (error) {
+      // A concurrent identical approval won: answer as a repeat would. Anything else is a real conflict.
+      const now = await this.loadLine(ctx, id);
+      if (now.status === 'approved' && now.approval?.fundingSource === fundingSource) return now;
+      throw error;
+    }
   }
 
   /** Paid at most once whatever is retried (R-SUB-6): a repeat answers the paid line unchanged. */
@@ -307,7 +314,10 @@ export class SubsidyService {
     }
   }
 
-  /** The bureau's lines whose activity (payment, approval, or closing) falls in [from, to]. */
+  /**
+   * The bureau's lines whose latest activity (payment, else approval, else creation at the closing
+   * acceptance) falls in [from, to], counted in CST days like every date rule (SPEC §Time).
+   */
   async statement(ctx: RequestContext, from: string, to: string): Promise<SubsidyLine[]> {
     if (ctx.principal.role !== 'hr') throw new ApiError('FORBIDDEN', { en: 'Statements are for paying bureaus', zh: '仅付款人社部门可导出对账单' });
     const lines = (await this.store.queryAll({
@@ -317,7 +327,7 @@ export class SubsidyService {
     })).map(stripLine);
     return lines
       .filter((l) => {
-        const day = l.payment?.paidOn ?? l.approval?.approvedOn ?? l.createdAt.slice(0, 10);
+        const day = l.payment?.paidOn ?? l.approval?.approvedOn ?? cstDate(new Date(l.createdAt));
         return day >= from && day <= to;
       })
       .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1));

@@ -193,7 +193,7 @@ export const AssessmentInput = z
     results: z
       .array(z.object({ traineeId: Id, passed: z.boolean(), method: z.enum(assessmentMethods), assessedOn: IsoDate, certificateNo: z.string().trim().min(1).max(64).optional() }))
       .min(1)
-      .max(90),
+      .max(80),
   })
   .openapi('AssessmentInput');
 

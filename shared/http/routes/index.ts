@@ -1,6 +1,7 @@
 import type { App } from '../app.js';
 import type { Services } from '../../services/index.js';
 import { registerCatalogueRoutes } from './catalogue.js';
+import { registerExportRoutes } from './exports.js';
 import { registerCohortRoutes } from './cohorts.js';
 import { registerDemandRoutes } from './demands.js';
 import { registerLifecycleRoutes } from './lifecycle.js';
@@ -18,4 +19,5 @@ export function registerRoutes(app: App, services: Services) {
   registerSubsidyRoutes(app, services);
   registerDemandRoutes(app, services);
   registerSupervisionRoutes(app, services);
+  registerExportRoutes(app, services);
 }

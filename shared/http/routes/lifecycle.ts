@@ -117,7 +117,7 @@ export function registerLifecycleRoutes(app: App, services: Services) {
     defineRoute({
       method: 'post', path: '/v1/cohorts/{id}/assessments', operationId: 'recordAssessments', tags: ['Training'],
       summary: 'Record assessment results (考核评价, R-ASSESS-1)',
-      description: 'Within the 3 months before the planned end, else 422 ASSESSMENT_WINDOW. At most 90 results per call. When every remaining trainee is assessed the class becomes `assessed`.',
+      description: 'Within the 3 months before the planned end, else 422 ASSESSMENT_WINDOW. At most 80 results per call. When every remaining trainee is assessed the class becomes `assessed`.',
       request: { params: CohortParams, headers, body: jsonBody(AssessmentInput, { results: [{ traineeId: '01JTRA1NEE00000000000000AA', passed: true, method: 'third_party', assessedOn: '2027-08-10', certificateNo: 'S000032020000123' }] }) },
       responses: { 200: jsonResponse('The cohort with the assessed trainees', Cohort.extend({ results: z.array(Trainee) })) },
     }),

@@ -25,7 +25,7 @@ export const SubsidyLine = z
   })
   .openapi('SubsidyLine');
 
-const lineExample = {
+export const lineExample = {
   id: 'L7Q2mK0pXw9aBc3dEf4gHi5', cohortId: '01JC0H0RT0000000000000000A', payeeId: '01JENTERPR1SE0000000000000', payerBureauId: '01JBUREAU00000000000000000', district: '320214',
   traineeIds: ['01JTRA1NEE00000000000000AA'],
   trainees: [{ traineeId: '01JTRA1NEE00000000000000AA', name: '张伟', level: 'intermediate', trainingStart: '2026-05-01', assessedOn: '2027-09-15', months: 16, plannedMonths: 18, rateFenPerYear: 500000, amountFen: 666667 }],

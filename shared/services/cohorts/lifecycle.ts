@@ -235,7 +235,7 @@ export class CohortLifecycleService {
     return result;
   }
 
-  /** 考核评价 within the 3 months before planned end (R-ASSESS-1). At most 90 results per call. */
+  /** 考核评价 within the 3 months before planned end (R-ASSESS-1). At most 80 results per call (one transaction). */
   async assess(ctx: RequestContext, cohortId: string, results: AssessmentResult[]) {
     const ids = [...new Set(results.map((r) => r.traineeId))];
     const { result, cohort } = await mutateCohort(this.store, ctx, cohortId, { keys: ids.map((id) => keys.trainee(cohortId, id)) }, async (m) => {

@@ -12,6 +12,8 @@ import type { RequestContext } from '../../http/context.js';
 import { ApiError, notFound } from '../../http/errors.js';
 import { accessOf, canSee, type Access, type Cohort } from './model.js';
 
+const MAX_TRANSACTION_ITEMS = 100;
+
 export class Mutation {
   readonly ops: WriteOp[] = [];
   readonly events: { action: string; subjectType: string; subjectId: string; before?: unknown; after?: unknown }[] = [];
@@ -67,8 +69,9 @@ export async function mutateCohort<T>(
     m.cohort.updatedAt = ctx.now.toISOString();
     const pk = keys.cohortPK(cohort.id);
     const statusChange = { status: cohort.status, version: cohort.version };
-    const ops = [
-      ...saveCohortOps(cohort, m.cohort),
+    const [cohortPut, ...listingOps] = saveCohortOps(cohort, m.cohort);
+    const primary = [
+      cohortPut!,
       ...m.ops,
       ...m.events.map((e) =>
         auditOp(ctx, pk, {
@@ -78,8 +81,19 @@ export async function mutateCohort<T>(
         }),
       ),
     ];
+    // The change and its event are always one transaction. Listing items ride along when they fit
+    // under DynamoDB's 100-item limit; for the widest classes they follow in idempotent chunks.
+    const together = primary.length + listingOps.length <= MAX_TRANSACTION_ITEMS;
+    const ops = together ? [...primary, ...listingOps] : primary;
     try {
       await store.transact(ops);
+      if (!together) {
+        // The change is committed; a listing write that fails now is repaired by the next change
+        // of the summary, and must not turn a committed change into an error for the caller.
+        for (let i = 0; i < listingOps.length; i += MAX_TRANSACTION_ITEMS) {
+          await store.transact(listingOps.slice(i, i + MAX_TRANSACTION_ITEMS)).catch(() => undefined);
+        }
+      }
       return { result, cohort: m.cohort };
     } catch (error) {
       if (error instanceof VersionConflict && options.expectedVersion === undefined && attempt < 4) {
