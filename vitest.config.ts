@@ -12,8 +12,9 @@ export default defineConfig({
     pool: 'forks',
     // Two cores here; each file gets its own table, so files run in parallel safely.
     maxWorkers: 2,
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Whole two-year lifecycles run in one test; generous limits keep a loaded CI machine from flaking.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', STAGE: 'local' },
   },
 });
