@@ -107,8 +107,7 @@ export function registerLifecycleRoutes(app: App, services: Services) {
     async (c) => {
       const ctx = requestContext(c);
       const { id, traineeId } = c.req.valid('param');
-      const trainee = await lifecycle.depart(ctx, id, traineeId, c.req.valid('json').leftOn);
-      const cohort = await services.cohorts.get(ctx, id);
+      const { trainee, cohort } = await lifecycle.depart(ctx, id, traineeId, c.req.valid('json').leftOn);
       return c.json({ ...services.cohorts.view(ctx.principal, accessOf(ctx.principal, cohort), cohort, trainee), lateReport: trainee.departure!.lateReport } as never, 200);
     },
   );

@@ -363,6 +363,7 @@ export class CohortDesignService {
           declaredTags: input.tags ?? [],
           ...(input.priorCertificate ? { priorCertificate: input.priorCertificate } : {}),
           status: 'active',
+          enrolledFor: { occupationCode: c.occupationCode, level: c.level },
           enrolledOn: ctx.today,
           enrolledAt: ctx.now.toISOString(),
         };
@@ -476,12 +477,6 @@ export class CohortDesignService {
 
   async submit(ctx: RequestContext, cohortId: string, expectedVersion?: number): Promise<Cohort> {
     const trainees = await loadTrainees(this.store, cohortId);
-    const current = await this.get(ctx, cohortId);
-    // R-ELIG-4: the occupation or level may have changed since enrolment; look again for anyone
-    // already subsidised for what the class now trains.
-    const subsidised = new Set(
-      (await this.store.getMany<{ PK: string }>(trainees.map((t) => keys.personSubsidy(t.personHash, current.occupationCode, current.level)))).map((i) => i.PK),
-    );
     const { cohort } = await mutateCohort(this.store, ctx, cohortId, { ...(expectedVersion !== undefined ? { expectedVersion } : {}) }, async (m) => {
       requireAccess(m.access.organizer, 'Only the organiser submits the class', '仅牵头单位可提交开班申报');
       const c = m.cohort;
@@ -491,9 +486,15 @@ export class CohortDesignService {
       if (c.mode !== 'enterprise' && c.agreement?.status !== 'effective') {
         issues.push(issue('R-JOINT-2', { en: 'The multi-party agreement must be signed by every party', zh: '多方协议须经各方签署生效' }, 'agreement'));
       }
+      // R-ELIG-4: enrolment checked the occupation and level of that moment; a trainee enrolled under
+      // another design is looked up again (an extra read only when the design changed).
+      const stale = trainees.filter((t) => t.enrolledFor?.occupationCode !== c.occupationCode || t.enrolledFor?.level !== c.level);
+      const marks = await this.store.getMany<{ traineeId?: string; PK: string }>(stale.map((t) => keys.personSubsidy(t.personHash, c.occupationCode, c.level)));
+      const marked = new Set(marks.map((mark) => mark.PK));
+      const subsidised = new Set(stale.filter((t) => marked.has(keys.personSubsidy(t.personHash, c.occupationCode, c.level).PK)).map((t) => t.id));
       // The design may have changed since enrolment (planned start, level): re-check every trainee.
       for (const t of trainees) {
-        if (c.occupationCode === current.occupationCode && c.level === current.level && subsidised.has(keys.personSubsidy(t.personHash, c.occupationCode, c.level).PK)) {
+        if (subsidised.has(t.id)) {
           issues.push(issue('R-ELIG-4', { en: 'Already subsidised once for this occupation and level', zh: '该学徒已享受过同职业同等级补贴' }, `trainees.${t.id}`));
         }
         const again = checkTrainee({ ...t, enrolledOn: t.enrolledOn, plannedStart: c.plannedStart, level: c.level, occupationCode: c.occupationCode });

@@ -202,7 +202,7 @@ export class CohortLifecycleService {
   /** 离职 reported by the trainee's enterprise; late reports are accepted and flagged (R-DEPART-1). */
   async depart(ctx: RequestContext, cohortId: string, traineeId: string, leftOn: string) {
     const traineeKey = keys.trainee(cohortId, traineeId);
-    const { result } = await mutateCohort(this.store, ctx, cohortId, { keys: [traineeKey] }, async (m) => {
+    const { result, cohort } = await mutateCohort(this.store, ctx, cohortId, { keys: [traineeKey] }, async (m) => {
       const raw = m.extra<Record<string, unknown>>(traineeKey);
       if (!raw) throw notFound('trainee');
       const trainee = toTrainee(raw);
@@ -232,7 +232,7 @@ export class CohortLifecycleService {
       m.event('trainee.departed', { subjectType: 'trainee', subjectId: trainee.id, after: trainee.departure });
       return trainee;
     });
-    return result;
+    return { trainee: result, cohort };
   }
 
   /** 考核评价 within the 3 months before planned end (R-ASSESS-1). At most 80 results per call (one transaction). */

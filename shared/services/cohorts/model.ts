@@ -154,6 +154,8 @@ export interface Trainee {
   status: 'active' | 'departed' | 'passed' | 'failed';
   departure?: { leftOn: string; reportedOn: string; reportedAt: string; lateReport: boolean };
   assessment?: { passed: boolean; method: AssessmentMethod; assessedOn: string; certificateNo?: string; recordedAt: string; recordedBy: string };
+  /** The class's occupation and level when R-ELIG-4 was checked at enrolment. */
+  enrolledFor?: { occupationCode: string; level: Level };
   enrolledOn: string;
   enrolledAt: string;
 }
@@ -203,7 +205,7 @@ export function seesFullId(principal: Principal, access: Access, trainee: Pick<T
 }
 
 export function traineeView(trainee: Trainee, fullId: boolean, tags: string[]) {
-  const { personHash: _hash, declaredTags: _declared, cohortId: _c, ...rest } = trainee;
+  const { personHash: _hash, declaredTags: _declared, cohortId: _c, enrolledFor: _for, ...rest } = trainee;
   return { ...rest, idNumber: fullId ? trainee.idNumber : maskNationalId(trainee.idNumber), tags };
 }
 

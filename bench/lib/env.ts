@@ -1,0 +1,83 @@
+/**
+ * One benchmark environment: a fresh table on the bench's DynamoDB Local, the real app over an
+ * instrumented DocumentClient, a plain (uninstrumented) low-level client for replays and lookups,
+ * and an ApiClient whose calls time app.request() alone (request in, body text out).
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { BatchGetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ulid } from 'ulid';
+import { configFromEnv } from '../../shared/config.js';
+import { ensureTable } from '../../shared/db/bootstrap.js';
+import { createDocumentClient } from '../../shared/db/client.js';
+import { DbRecorder, instrumentDynamoDb, itemSize, type InstrumentOptions } from '../../shared/db/instrumentation.js';
+import { Store } from '../../shared/db/store.js';
+import { createApp } from '../../shared/http/app.js';
+import type { Role } from '../../shared/http/context.js';
+import { signLocalToken } from '../../shared/http/local-tokens.js';
+import type { ApiClient, CallOptions, CallResult } from './scenario.js';
+
+export function rawClient(endpoint: string) {
+  return new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+}
+
+export type BenchEnv = Awaited<ReturnType<typeof createBenchEnv>>;
+
+export async function createBenchEnv(endpoint: string, options: InstrumentOptions & { tableName?: string } = {}) {
+  const tableName = options.tableName ?? `bench-${ulid()}`;
+  const raw = rawClient(endpoint);
+  await ensureTable(raw, tableName);
+  const doc = createDocumentClient({ tableName, endpoint });
+  const recorder = instrumentDynamoDb(doc, new DbRecorder(), options);
+  const store = new Store(doc, tableName);
+  const config = configFromEnv({ STAGE: 'local' });
+  const { app } = createApp({ store, config, logger: new Logger({ logLevel: 'SILENT' }) });
+  const adminToken = await signLocalToken({ sub: 'admin-1', org: 'platform', role: 'admin' });
+  const tokens = new Map<string, string>();
+
+  const api: ApiClient & { lastMs: number } = {
+    adminToken,
+    lastMs: 0,
+    async token(org: string, role: Role, sub = `${role}-${org}`) {
+      const k = `${org}|${role}|${sub}`;
+      let t = tokens.get(k);
+      if (!t) tokens.set(k, (t = await signLocalToken({ sub, org, role })));
+      return t;
+    },
+    async call<T = any>(method: string, path: string, o: CallOptions = {}): Promise<CallResult<T>> {
+      const headers: Record<string, string> = { ...o.headers };
+      if (o.token) headers.authorization = `Bearer ${o.token}`;
+      if (o.now) headers['x-clock-now'] = o.now;
+      let body: string | undefined;
+      if (o.body !== undefined) {
+        body = typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      const started = performance.now();
+      const res = await app.request(`http://bench.local${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+      const text = await res.text();
+      api.lastMs = performance.now() - started;
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        // CSV or HTML
+      }
+      return { status: res.status, body: parsed as T, headers: res.headers };
+    },
+  };
+
+  /** Sizes (bytes) of items as they are now, for the capacity estimate of Update targets. */
+  async function sizesOf(keys: { PK: string; SK: string }[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    const unique = [...new Map(keys.map((k) => [`${k.PK}\u0000${k.SK}`, k])).values()];
+    for (let i = 0; i < unique.length; i += 100) {
+      const res = await raw.send(
+        new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: unique.slice(i, i + 100).map((k) => ({ PK: { S: k.PK }, SK: { S: k.SK } })) } } }),
+      );
+      for (const item of res.Responses?.[tableName] ?? []) out.set(`${item.PK!.S}\u0000${item.SK!.S}`, itemSize(item as Record<string, unknown>));
+    }
+    return out;
+  }
+
+  return { tableName, endpoint, raw, doc, recorder, store, app, api, sizesOf, close: () => { doc.destroy(); raw.destroy(); } };
+}

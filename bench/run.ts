@@ -1,0 +1,105 @@
+/**
+ * `npm run bench` — issue 8's benchmark: round trips and capacity per operation and per 30-trainee
+ * class (with its on-demand cost), app overhead over raw DynamoDB, scale (450-trainee closing, 2,000
+ * enrolments, a bureau's 1,000 cohorts), bundle size and cold first response. Starts its own
+ * DynamoDB Local (or uses DYNAMODB_ENDPOINT), prints tables and writes bench/results.json.
+ *
+ *   npm run bench                          # everything (a few minutes on 2 cores)
+ *   npm run bench -- --only=cold,size      # some sections; results.json keeps the others
+ *
+ * Sections: capacity (alias roundtrips), overhead, scale, size, cold.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { startDynamoDbLocal, type DynamoDbLocal } from '../scripts/lib/dynamodb-local.js';
+import { capacitySection } from './sections/capacity.js';
+import { coldSection, sizeSection } from './sections/cold.js';
+import { overheadSection } from './sections/overhead.js';
+import { scaleSection } from './sections/scale.js';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+const ALL = ['capacity', 'overhead', 'scale', 'size', 'cold'] as const;
+type Section = (typeof ALL)[number];
+const ALIASES: Record<string, Section> = { roundtrips: 'capacity', 'round-trips': 'capacity', cost: 'capacity', bundle: 'size' };
+
+function parseOnly(argv: string[]): Section[] {
+  const arg = argv.find((a) => a.startsWith('--only='));
+  if (!arg) return [...ALL];
+  const wanted = arg.slice('--only='.length).split(',').map((s) => s.trim()).filter(Boolean).map((s) => ALIASES[s] ?? s);
+  const unknown = wanted.filter((s) => !(ALL as readonly string[]).includes(s));
+  if (unknown.length) {
+    console.error(`unknown section(s): ${unknown.join(', ')}; choose from ${ALL.join(', ')}`);
+    process.exit(2);
+  }
+  return ALL.filter((s) => wanted.includes(s));
+}
+
+function machine() {
+  const cpus = os.cpus();
+  let commit: string | undefined;
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    commit = undefined;
+  }
+  return {
+    date: new Date().toISOString(),
+    node: process.version,
+    platform: `${os.platform()} ${os.arch()} ${os.release()}`,
+    cpu: cpus[0]?.model.trim() ?? 'unknown',
+    cores: cpus.length,
+    totalMemGb: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
+    loadAverage: os.loadavg().map((n) => Math.round(n * 100) / 100),
+    ...(commit ? { commit } : {}),
+  };
+}
+
+async function main() {
+  const sections = parseOnly(process.argv.slice(2));
+  const resultsFile = fileURLToPath(new URL('./results.json', import.meta.url));
+  const previous = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as Record<string, unknown>) : {};
+  const started = performance.now();
+  const needsDb = sections.some((s) => s !== 'size');
+  let ddb: DynamoDbLocal | undefined;
+  const endpoint = needsDb ? (process.env.DYNAMODB_ENDPOINT ?? (ddb = await startDynamoDbLocal()).endpoint) : '';
+  const results: Record<string, unknown> = {};
+  const log = (s: string) => console.log(s);
+  const timed = async <T>(name: Section, fn: () => Promise<T>) => {
+    const t = performance.now();
+    console.log(`\n=== ${name} ===`);
+    const value = await fn();
+    const seconds = Math.round((performance.now() - t) / 100) / 10;
+    console.log(`(${name}: ${seconds} s)`);
+    results[name] = { date: new Date().toISOString(), seconds, ...(value as object) };
+  };
+  try {
+    console.log(`bench: ${sections.join(', ')}${endpoint ? ` on DynamoDB Local ${endpoint}` : ''}; ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(2)}`);
+    for (const section of sections) {
+      if (section === 'capacity') await timed(section, () => capacitySection(endpoint, log));
+      if (section === 'overhead') await timed(section, () => overheadSection(endpoint, log));
+      if (section === 'scale') await timed(section, () => scaleSection(endpoint, log));
+      if (section === 'size') await timed(section, () => sizeSection(log));
+      if (section === 'cold') await timed(section, () => coldSection(endpoint, log));
+    }
+  } finally {
+    await ddb?.stop();
+  }
+  const { machine: _m, sections: previousSections, ...kept } = previous as { machine?: unknown; sections?: Record<string, unknown> };
+  const out = {
+    machine: machine(),
+    note: 'Timings are from DynamoDB Local on this machine (not AWS); capacity follows DynamoDB rules from item sizes. Sections not run this time keep their previous results (each has its own date).',
+    sections: Object.fromEntries(
+      ALL.map((name) => [name, results[name] ?? (previousSections ?? (kept as Record<string, unknown>))[name]]).filter(([, v]) => v !== undefined),
+    ),
+  };
+  writeFileSync(resultsFile, `${JSON.stringify(out, null, 2)}\n`);
+  console.log(`\nwrote ${resultsFile} (${Math.round((performance.now() - started) / 1000)} s)`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,144 @@
+/**
+ * Bundle size (as the CDK stack builds functions/api.ts, and the proposed slim variant) and the
+ * cold first response: a new `node` process imports the bundled handler and answers one
+ * authenticated, DynamoDB-backed request (an API Gateway HTTP API v2 event for GET /v1/occupations
+ * with a local HS256 token: GetItem of the caller's organisation, Query of the catalogue), minus a
+ * bare `node -e 0`. Variants are interleaved in a shuffled order each round; medians.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildBundle, type BundleReport } from '../lib/bundle.js';
+import { createBenchEnv } from '../lib/env.js';
+import { createBenchWorld } from '../lib/scenario.js';
+import { kb, median, round, table } from '../lib/stats.js';
+
+const SIZE_TARGET_KB = 300;
+const COLD_TARGET_MS = 120;
+
+let outDir: string | undefined;
+const bundles = new Map<string, BundleReport>();
+
+async function bundle(variant: 'stack' | 'slim') {
+  outDir ??= mkdtempSync(path.join(os.tmpdir(), 'apprenticeship-bench-'));
+  let b = bundles.get(variant);
+  if (!b) bundles.set(variant, (b = await buildBundle(variant, outDir)));
+  return b;
+}
+
+export async function sizeSection(log: (s: string) => void) {
+  const stack = await bundle('stack');
+  const slim = await bundle('slim');
+  const top = (b: BundleReport) => b.byPackage.slice(0, 12).map((p) => ({ name: p.name, kb: kb(p.bytes) }));
+  log(table([
+    ['bundle', 'KB minified', 'KB gzip', 'KB source map', `target ≤ ${SIZE_TARGET_KB} KB`],
+    ...[stack, slim].map((b) => [b.variant === 'stack' ? 'as the stack builds it' : 'slim (proposed)', kb(b.bytes), kb(b.gzipBytes), kb(b.mapBytes), kb(b.bytes) <= SIZE_TARGET_KB ? 'met' : 'exceeded']),
+  ]));
+  log(`  largest in the stack bundle: ${top(stack).map((p) => `${p.name} ${p.kb}`).join(', ')}`);
+  log(`  largest in the slim bundle:  ${top(slim).map((p) => `${p.name} ${p.kb}`).join(', ')}`);
+  return {
+    targetKb: SIZE_TARGET_KB,
+    stack: { kb: kb(stack.bytes), gzipKb: kb(stack.gzipBytes), mapKb: kb(stack.mapBytes), largest: top(stack) },
+    slim: { kb: kb(slim.bytes), gzipKb: kb(slim.gzipBytes), mapKb: kb(slim.mapBytes), largest: top(slim) },
+  };
+}
+
+const runnerSource = `
+const t0 = performance.now();
+const { handler } = await import(process.env.BENCH_BUNDLE);
+const t1 = performance.now();
+const event = {
+  version: '2.0', routeKey: '$default', rawPath: '/v1/occupations', rawQueryString: '', cookies: [],
+  headers: { authorization: 'Bearer ' + process.env.BENCH_TOKEN, host: 'api.example.invalid', 'x-forwarded-proto': 'https', accept: 'application/json' },
+  requestContext: {
+    accountId: '000000000000', apiId: 'bench', domainName: 'api.example.invalid', domainPrefix: 'api',
+    http: { method: 'GET', path: '/v1/occupations', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' },
+    requestId: 'cold-1', routeKey: '$default', stage: '$default', time: new Date().toUTCString(), timeEpoch: Date.now(),
+  },
+  isBase64Encoded: false,
+};
+const res = await handler(event, { awsRequestId: 'cold-1', functionName: 'api', getRemainingTimeInMillis: () => 29000 });
+const t2 = performance.now();
+process.stderr.write('BENCH ' + JSON.stringify({ status: res.statusCode, importMs: t1 - t0, requestMs: t2 - t1, body: res.statusCode === 200 ? undefined : res.body }) + '\\n');
+process.exit(res.statusCode === 200 ? 0 : 1);
+`;
+
+interface Run {
+  ms: number;
+  importMs?: number;
+  requestMs?: number;
+}
+
+function run(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const ms = performance.now() - started;
+      if (code !== 0) return reject(new Error(`cold run failed (${code}): ${err.slice(-800)}`));
+      const line = err.split('\n').find((l) => l.startsWith('BENCH '));
+      const parsed = line ? (JSON.parse(line.slice(6)) as { importMs: number; requestMs: number }) : undefined;
+      resolve({ ms, ...(parsed ? { importMs: parsed.importMs, requestMs: parsed.requestMs } : {}) });
+    });
+  });
+}
+
+export async function coldSection(endpoint: string, log: (s: string) => void, rounds = 15) {
+  const stack = await bundle('stack');
+  const slim = await bundle('slim');
+  const runner = path.join(outDir!, 'runner.mjs');
+  writeFileSync(runner, runnerSource);
+
+  const env = await createBenchEnv(endpoint);
+  const w = await createBenchWorld(env.api);
+  env.close();
+  const token = w.smeTokens.get(w.smes[0]!.id)!;
+  const base: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    STAGE: 'local',
+    TABLE_NAME: env.tableName,
+    DYNAMODB_ENDPOINT: endpoint,
+    POWERTOOLS_SERVICE_NAME: 'apprenticeship-api',
+    POWERTOOLS_METRICS_NAMESPACE: 'Apprenticeship',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    BENCH_TOKEN: token,
+  };
+  const variants: { name: string; args: string[]; env: NodeJS.ProcessEnv }[] = [
+    { name: 'bare node -e 0', args: ['-e', '0'], env: base },
+    // The stack sets NODE_OPTIONS=--enable-source-maps on every function.
+    { name: 'stack bundle (--enable-source-maps, as deployed)', args: [runner], env: { ...base, NODE_OPTIONS: '--enable-source-maps', BENCH_BUNDLE: stack.file } },
+    { name: 'stack bundle, no --enable-source-maps', args: [runner], env: { ...base, BENCH_BUNDLE: stack.file } },
+    { name: 'slim bundle (--enable-source-maps)', args: [runner], env: { ...base, NODE_OPTIONS: '--enable-source-maps', BENCH_BUNDLE: slim.file } },
+    { name: 'slim bundle, no --enable-source-maps', args: [runner], env: { ...base, BENCH_BUNDLE: slim.file } },
+  ];
+  // One untimed run each: file system caches, DynamoDB Local warm.
+  for (const v of variants) await run(v.args, v.env);
+  const results = new Map<string, Run[]>(variants.map((v) => [v.name, []]));
+  for (let r = 0; r < rounds; r++) {
+    const order = [...variants].sort(() => Math.random() - 0.5);
+    for (const v of order) results.get(v.name)!.push(await run(v.args, v.env));
+  }
+  const bare = median(results.get(variants[0]!.name)!.map((x) => x.ms));
+  const rows = variants.map((v) => {
+    const runs = results.get(v.name)!;
+    const ms = median(runs.map((x) => x.ms));
+    return {
+      variant: v.name,
+      medianMs: round(ms, 1),
+      overBareMs: round(ms - bare, 1),
+      importMs: runs[0]?.importMs !== undefined ? round(median(runs.map((x) => x.importMs!)), 1) : undefined,
+      firstRequestMs: runs[0]?.requestMs !== undefined ? round(median(runs.map((x) => x.requestMs!)), 1) : undefined,
+    };
+  });
+  log(table([
+    ['cold first response', 'median ms', 'over bare', 'import ms', 'first request ms'],
+    ...rows.map((r) => [r.variant, r.medianMs, r.variant.startsWith('bare') ? '' : `+${r.overBareMs}`, r.importMs ?? '', r.firstRequestMs ?? '']),
+  ]));
+  const deployed = rows[1]!;
+  log(`  target ≤ +${COLD_TARGET_MS} ms over bare node: ${deployed.overBareMs <= COLD_TARGET_MS ? 'met' : 'exceeded'} as deployed (+${deployed.overBareMs} ms); slim without source maps +${rows[4]!.overBareMs} ms`);
+  return { rounds, request: 'GET /v1/occupations, HTTP API v2 event, local HS256 token', targetMs: COLD_TARGET_MS, rows };
+}

@@ -1,0 +1,86 @@
+/**
+ * Overhead of the app over the database: for each endpoint call, the latency of app.request()
+ * (in process: routing, auth, validation, services, marshalling, JSON), then, right after it, the
+ * latency of replaying the very DynamoDB calls it made with the plain low-level client. Same
+ * DynamoDB Local, same run, one pair after the other; ratio = app ÷ raw, per call.
+ */
+import { createBenchEnv } from '../lib/env.js';
+import { canReplay, replay } from '../lib/replay.js';
+import { createBenchWorld, JointClass, type Around } from '../lib/scenario.js';
+import { median, p95, round, table } from '../lib/stats.js';
+
+export interface OverheadRow {
+  endpoint: string;
+  n: number;
+  dbCalls: number;
+  appMedianMs: number;
+  rawMedianMs: number;
+  ratioMedian: number;
+  ratioP95: number;
+  appP95Ms: number;
+}
+
+export async function overheadSection(endpoint: string, log: (s: string) => void, opts: { classes?: number; trainees?: number; readRepeats?: number } = {}) {
+  const classes = opts.classes ?? 12;
+  const trainees = opts.trainees ?? 6;
+  const readRepeats = opts.readRepeats ?? 3;
+  // No ReturnConsumedCapacity here: the app's calls are exactly what it sends in production.
+  const env = await createBenchEnv(endpoint, { consumedCapacity: 'NONE', itemSizes: false });
+  try {
+    const w = await createBenchWorld(env.api);
+    const samples = new Map<string, { app: number[]; raw: number[]; ratio: number[]; calls: number[] }>();
+    let measuring = false;
+    const around: Around = async (name, run) => {
+      env.recorder.take();
+      const res = await run();
+      const appMs = env.api.lastMs;
+      const calls = env.recorder.take();
+      if (!measuring || calls.length === 0 || !canReplay(calls)) return res;
+      const rawMs = await replay(env.raw, calls);
+      const s = samples.get(name) ?? { app: [], raw: [], ratio: [], calls: [] };
+      s.app.push(appMs);
+      s.raw.push(rawMs);
+      s.ratio.push(appMs / rawMs);
+      s.calls.push(calls.length);
+      samples.set(name, s);
+      return res;
+    };
+
+    // Warm-up (JIT, caches, connections): two classes, unmeasured.
+    for (let i = 0; i < 2; i++) await new JointClass(w, around).full(trainees);
+    measuring = true;
+    for (let i = 0; i < classes; i++) {
+      const c = new JointClass(w, around);
+      await c.draft(trainees);
+      for (let r = 0; r < readRepeats; r++) for (const read of c.reads()) await read();
+      await c.rest();
+      await c.subsidy();
+      await c.disbursements();
+    }
+
+    const rows: OverheadRow[] = [...samples].map(([name, s]) => ({
+      endpoint: name,
+      n: s.app.length,
+      dbCalls: round(median(s.calls), 1),
+      appMedianMs: round(median(s.app)),
+      rawMedianMs: round(median(s.raw)),
+      ratioMedian: round(median(s.ratio)),
+      ratioP95: round(p95(s.ratio)),
+      appP95Ms: round(p95(s.app)),
+    }));
+    const all = [...samples.values()].flatMap((s) => s.ratio);
+    const overall = { n: all.length, ratioMedian: round(median(all)), ratioP95: round(p95(all)), target: 1.3 };
+    log(
+      table([
+        ['endpoint', 'n', 'db calls', 'app p50 ms', 'raw p50 ms', 'ratio p50', 'ratio p95', 'app p95 ms'],
+        ...rows.map((r) => [r.endpoint, r.n, r.dbCalls, r.appMedianMs, r.rawMedianMs, r.ratioMedian, r.ratioP95, r.appP95Ms]),
+        ['ALL', overall.n, '', '', '', overall.ratioMedian, overall.ratioP95, ''],
+      ]),
+    );
+    const over = rows.filter((r) => r.ratioMedian > overall.target).map((r) => r.endpoint);
+    log(`median ratio target ≤ ${overall.target}: ${over.length ? `exceeded by ${over.join(', ')}` : 'met by every endpoint'}`);
+    return { method: 'app.request() vs replay of the same captured calls with the plain DynamoDBClient, pairwise, logging SILENT', classes, trainees, rows, overall, exceeded: over };
+  } finally {
+    env.close();
+  }
+}

@@ -1,0 +1,18 @@
+/** A harness (test/support/harness.ts) whose Store talks to DynamoDB through an instrumented DocumentClient. */
+import type { AppConfig } from '../../shared/config.js';
+import { createDocumentClient } from '../../shared/db/client.js';
+import { DbRecorder, instrumentDynamoDb } from '../../shared/db/instrumentation.js';
+import { Store } from '../../shared/db/store.js';
+import { createHarness } from '../support/harness.js';
+
+export async function instrumentedHarness(overrides: Partial<AppConfig> = {}) {
+  const recorder = new DbRecorder();
+  let doc: ReturnType<typeof createDocumentClient> | undefined;
+  const h = await createHarness(overrides, (tableName) => {
+    doc = createDocumentClient({ tableName, endpoint: process.env.DYNAMODB_ENDPOINT! });
+    instrumentDynamoDb(doc, recorder);
+    return new Store(doc, tableName);
+  });
+  recorder.reset();
+  return { ...h, recorder, doc: doc! };
+}
