@@ -40,6 +40,7 @@ import {
   traineeView,
   type Agreement,
   type Cohort,
+  type CohortDesign,
   type CohortMode,
   type Mentor,
   type Participant,
@@ -47,17 +48,7 @@ import {
 } from './model.js';
 import { mutateCohort, requireAccess, type Mutation } from './mutation.js';
 
-export interface CohortDesign {
-  name: string;
-  occupationCode: string;
-  level: Level;
-  providerId: string;
-  evaluatorId?: string;
-  plannedStart: string;
-  plannedEnd: string;
-  extensionReason?: string;
-  curriculum: { generalHours: number; theoryHours: number; practiceHours: number; onlineHours: number };
-}
+export type { CohortDesign } from './model.js';
 
 export interface NewTrainee {
   enterpriseId: string;

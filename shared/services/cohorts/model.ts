@@ -100,19 +100,24 @@ export interface Closing {
   linesToPublish?: number;
 }
 
-export interface Cohort {
-  id: string;
-  mode: CohortMode;
-  status: CohortStatus;
+/** What the organiser designs (一班一方案): the fields of create and PATCH. */
+export interface CohortDesign {
   name: string;
   occupationCode: string;
   level: Level;
   providerId: string;
   evaluatorId?: string;
   plannedStart: string;
+  /** Inclusive last day. */
   plannedEnd: string;
   extensionReason?: string;
   curriculum: CurriculumHours;
+}
+
+export interface Cohort extends CohortDesign {
+  id: string;
+  mode: CohortMode;
+  status: CohortStatus;
   organizerId: string;
   /** R-ROUTE-1: the competent bureau, named on creation. */
   reviewBureauId: string;
