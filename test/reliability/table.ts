@@ -2,7 +2,7 @@
  * A second, never-mocked DocumentClient on DynamoDB Local, to see what really is in a test's table
  * (Scan is fine in tests). Snapshots ignore idempotency records unless asked not to.
  */
-import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../shared/db/client.js';
 
 export type Row = Record<string, unknown> & { PK: string; SK: string };
@@ -63,4 +63,30 @@ export function diff(before: Snapshot, after: Snapshot): SnapshotDiff {
 
 export async function countEvents(tableName: string): Promise<number> {
   return (await scanAll(tableName)).filter(isEvent).length;
+}
+
+/** Every item of one partition whose sort key starts with `prefix` (a Query, consistent read). */
+export async function queryPartition(tableName: string, pk: string, prefix = '', doc = rawClient()): Promise<Row[]> {
+  const out: Row[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(
+      new QueryCommand({
+        TableName: tableName,
+        ConsistentRead: true,
+        KeyConditionExpression: prefix ? 'PK = :pk AND begins_with(SK, :prefix)' : 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': pk, ...(prefix ? { ':prefix': prefix } : {}) },
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    out.push(...((page.Items ?? []) as Row[]));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return out;
+}
+
+/** The audit events of a cohort as the table holds them (its partition, SK begins_with 'EVENT#'). */
+export async function cohortEvents(tableName: string, cohortId: string, action?: string): Promise<Row[]> {
+  const events = await queryPartition(tableName, `COHORT#${cohortId}`, 'EVENT#');
+  return action ? events.filter((e) => e.action === action) : events;
 }

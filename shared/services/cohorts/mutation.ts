@@ -13,6 +13,14 @@ import { ApiError, notFound } from '../../http/errors.js';
 import { accessOf, canSee, type Access, type Cohort } from './model.js';
 
 const MAX_TRANSACTION_ITEMS = 100;
+/**
+ * Attempts of a change that lost the cohort's version check to another change. Many writers on one
+ * cohort (a bulk enrolment fired in parallel) get through instead of failing after a few tries: each
+ * round one of them commits and the growing, fully jittered backoff spreads the rest out. A change
+ * that still loses answers 409 CONFLICT (safe to retry).
+ */
+const MAX_VERSION_ATTEMPTS = 12;
+const versionBackoffMs = (attempt: number) => Math.random() * Math.min(1000, 20 * 2 ** attempt);
 
 export class Mutation {
   readonly ops: WriteOp[] = [];
@@ -96,8 +104,8 @@ export async function mutateCohort<T>(
       }
       return { result, cohort: m.cohort };
     } catch (error) {
-      if (error instanceof VersionConflict && options.expectedVersion === undefined && attempt < 4) {
-        await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
+      if (error instanceof VersionConflict && options.expectedVersion === undefined && attempt < MAX_VERSION_ATTEMPTS) {
+        await new Promise((r) => setTimeout(r, versionBackoffMs(attempt)));
         continue;
       }
       if (error instanceof VersionConflict && options.expectedVersion !== undefined) throw new ApiError('PRECONDITION_FAILED');
