@@ -13,8 +13,8 @@ export default defineConfig({
     // Two cores here; each file gets its own table, so files run in parallel safely.
     maxWorkers: 2,
     // Whole two-year lifecycles run in one test; generous limits keep a loaded CI machine from flaking.
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', STAGE: 'local' },
   },
 });

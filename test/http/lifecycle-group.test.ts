@@ -106,5 +106,5 @@ describe('group class of an HQ and two members in other districts, from creation
     expect([dup.status, dup.body.code]).toEqual([409, 'DUPLICATE_ENROLMENT']);
     // The trainee who failed was never subsidised: the closed class no longer holds them.
     await ok(w, 201, 'POST', `/v1/cohorts/${again.id}/trainees`, { token: tokens.hq, now: '2027-09-01T10:00:00+08:00', body: traineeBody(orgs.member1.id, '320211', { idNumber: failed.idNumber }) });
-  }, 120_000); // ~100 requests: a whole two-year lifecycle with an audit count around every step
+  }, 300_000); // ~100 requests: a whole two-year lifecycle with an audit count around every step
 });

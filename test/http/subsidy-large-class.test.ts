@@ -38,7 +38,7 @@ beforeAll(async () => {
 });
 
 describe('R-JOINT-3, R-ROUTE-2, R-SUB-2..5: a 450-trainee joint class of 60 SMEs over 5 districts', () => {
-  it('closes with one line per (payee, payer) whose amounts match an independent computation', { timeout: 120_000 }, async () => {
+  it('closes with one line per (payee, payer) whose amounts match an independent computation', { timeout: 300_000 }, async () => {
     const started = performance.now();
     const enterprises: { id: string; token: string; district: string }[] = [];
     for (let i = 0; i < 60; i += 10) {

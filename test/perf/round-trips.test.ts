@@ -97,7 +97,7 @@ beforeAll(async () => {
   await new JointClass(w, observed.around).full(30);
   log = observed.log;
   for (const e of log) everything.push(...e.calls);
-}, 120_000);
+}, 300_000);
 
 function check(endpoint: string, budget: Budget) {
   const runs = byEndpoint(log).get(endpoint);
