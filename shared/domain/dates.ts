@@ -163,5 +163,8 @@ export function wholeMonths(a: IsoDate, b: IsoDate): number {
  * counted up to the day after the end. 2026-09-01 … 2027-08-31 → 12.
  */
 export function periodMonths(start: IsoDate, endInclusive: IsoDate): number {
+  // The day after 9999-12-31 is off the calendar (a contract "ending" then is common for open-ended
+  // ones): count to the end itself, a month short at most, still thousands of years.
+  if (endInclusive === '9999-12-31') return wholeMonths(start, endInclusive);
   return wholeMonths(start, addDays(endInclusive, 1));
 }

@@ -175,3 +175,10 @@ describe('R-PERIOD-1 period length counts both end dates', () => {
     expect(periodMonths(start, end)).toBe(months);
   });
 });
+
+describe('R-ELIG-1 open-ended contracts written with the far end date', () => {
+  it('periodMonths to 9999-12-31 counts without running off the calendar', async () => {
+    const { periodMonths } = await import('../../shared/domain/dates.js');
+    expect(periodMonths('2025-07-01', '9999-12-31')).toBeGreaterThan(12);
+  });
+});
