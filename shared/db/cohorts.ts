@@ -190,8 +190,7 @@ export function closeDeadlineOp(d: Pick<Deadline, 'cohortId' | 'rule' | 'subject
 
 /** A late act with no open deadline before it (a departure reported after 15 days, R-DEPART-1). */
 export function lateActOp(d: Deadline & { doneOn: string }): WriteOp {
-  const put = openDeadlineOp({ ...d, late: true });
-  return put;
+  return openDeadlineOp({ ...d, late: true });
 }
 
 export async function openDeadlinesOf(store: Store, cohortId: string): Promise<Deadline[]> {

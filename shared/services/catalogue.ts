@@ -4,7 +4,7 @@ import { auditOp } from '../db/audit.js';
 import { keys } from '../db/keys.js';
 import type { Store } from '../db/store.js';
 import type { RequestContext } from '../http/context.js';
-import { notFound, ruleViolation } from '../http/errors.js';
+import { ruleViolation } from '../http/errors.js';
 
 export interface Occupation {
   code: string;
@@ -99,5 +99,3 @@ export class CalendarService {
     return (year) => this.loaded.get(year)?.schedule ?? officialSchedule(year);
   }
 }
-
-export const occupationNotFound = () => notFound('occupation');

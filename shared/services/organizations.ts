@@ -5,7 +5,7 @@ import type { RuleIssue } from '../domain/messages.js';
 import { auditOp, newId } from '../db/audit.js';
 import { indexKeys, keys } from '../db/keys.js';
 import type { Store } from '../db/store.js';
-import { ApiError, notFound, ruleViolation } from '../http/errors.js';
+import { notFound, ruleViolation } from '../http/errors.js';
 import type { RequestContext } from '../http/context.js';
 import { decodeCursor, encodeCursor, type Page } from '../http/pagination.js';
 
@@ -222,10 +222,3 @@ export class OrganizationService {
     }
   }
 }
-
-export function assertFound<T>(value: T | undefined, what: string): T {
-  if (value === undefined) throw notFound(what);
-  return value;
-}
-
-export const organizationNotVisible = () => new ApiError('NOT_FOUND');

@@ -52,7 +52,6 @@ export class Mutation {
 
 export interface MutateOptions {
   expectedVersion?: number;
-  extraKeys?: (cohort: Cohort | undefined) => Key[];
   /** Extra keys known before the cohort is read, fetched in the same round trip. */
   keys?: Key[];
 }
