@@ -2,7 +2,7 @@
 import { monotonicFactory } from 'ulid';
 import type { RequestContext } from '../http/context.js';
 import { keys } from './keys.js';
-import type { WriteOp } from './store.js';
+import { fromItem, type WriteOp } from './store.js';
 
 const nextId = monotonicFactory();
 export const newId = (at?: Date) => nextId(at?.getTime());
@@ -37,6 +37,5 @@ export function auditOp(
 }
 
 export function toEvent(item: Record<string, unknown>): AuditEvent {
-  const { PK: _pk, SK: _sk, type: _t, ...event } = item;
-  return event as unknown as AuditEvent;
+  return fromItem<AuditEvent>(item);
 }

@@ -8,7 +8,7 @@ import type { Cohort, Trainee } from '../services/cohorts/model.js';
 import { cohortSummary, viewerPrincipals } from '../services/cohorts/model.js';
 import { ApiError } from '../http/errors.js';
 import { indexKeys, keys } from './keys.js';
-import type { Key, Store, WriteOp } from './store.js';
+import { fromItem, type Key, type Store, type WriteOp } from './store.js';
 
 /** The version check of a cohort failed: another change won. Services retry these. */
 export class VersionConflict extends ApiError {
@@ -17,13 +17,9 @@ export class VersionConflict extends ApiError {
   }
 }
 
-const stripKeys = <T>(raw: Record<string, unknown>): T => {
-  const { PK: _pk, SK: _sk, type: _type, GSI1PK: _a, GSI1SK: _b, GSI2PK: _c, GSI2SK: _d, GSI3PK: _e, GSI3SK: _f, ...rest } = raw;
-  return rest as T;
-};
 
-export const toCohort = (raw: Record<string, unknown>) => stripKeys<Cohort>(raw);
-export const toTrainee = (raw: Record<string, unknown>) => stripKeys<Trainee>(raw);
+export const toCohort = (raw: Record<string, unknown>) => fromItem<Cohort>(raw);
+export const toTrainee = (raw: Record<string, unknown>) => fromItem<Trainee>(raw);
 
 export async function loadCohortWith(store: Store, cohortId: string, extra: Key[] = []) {
   const wanted = [keys.cohort(cohortId), ...extra];
@@ -198,7 +194,7 @@ export async function openDeadlinesOf(store: Store, cohortId: string): Promise<D
     KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
     ExpressionAttributeValues: { ':pk': keys.cohortPK(cohortId), ':prefix': keys.deadlinePrefix },
   });
-  return items.map((i) => stripKeys<Deadline>(i)).filter((d) => !d.doneOn);
+  return items.map((i) => fromItem<Deadline>(i)).filter((d) => !d.doneOn);
 }
 
 export type KpiCounter = 'enrolled' | 'departed' | 'seniorOrAbove' | 'passed' | 'failed' | 'subsidyPaidFen';

@@ -13,6 +13,20 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { ApiError, conflict } from '../http/errors.js';
+import { tableDefinition } from './table.js';
+
+/** Attributes that only place an item in the table (keys, index keys, entity type). */
+const placementAttributes = new Set<string>([
+  'type',
+  tableDefinition.partitionKey,
+  tableDefinition.sortKey,
+  ...tableDefinition.indexes.flatMap((i) => [i.partitionKey, i.sortKey]),
+]);
+
+/** The domain object stored in an item: everything but its placement attributes. */
+export function fromItem<T>(raw: Record<string, unknown>): T {
+  return Object.fromEntries(Object.entries(raw).filter(([name]) => !placementAttributes.has(name))) as T;
+}
 
 export type Key = { PK: string; SK: string };
 export type Item = Record<string, unknown> & Key;

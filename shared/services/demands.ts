@@ -8,7 +8,7 @@
  */
 import { auditOp, newId, toEvent } from '../db/audit.js';
 import { indexKeys, keys } from '../db/keys.js';
-import type { Store, WriteOp } from '../db/store.js';
+import { fromItem, type Store, type WriteOp } from '../db/store.js';
 import { checkOccupationLevel, type Level } from '../domain/levels.js';
 import { issue, type RuleIssue } from '../domain/messages.js';
 import type { Principal, RequestContext } from '../http/context.js';
@@ -79,8 +79,7 @@ const demandItem = (d: Demand) => ({
 });
 
 export function toDemand(raw: Record<string, unknown>): Demand {
-  const { PK: _pk, SK: _sk, type: _t, GSI1PK: _a, GSI1SK: _b, GSI2PK: _c, GSI2SK: _d, GSI3PK: _e, GSI3SK: _f, ...rest } = raw;
-  return rest as unknown as Demand;
+  return fromItem<Demand>(raw);
 }
 
 const canSeeDemand = (p: Principal, d: Demand) =>

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { buildSubsidyLines, traineeSubsidy, trainingStartOf, cityShareBasisPointsFor, type PolicyVersion } from '../domain/subsidy.js';
 import { kpiOp, loadTrainees, toCohort } from '../db/cohorts.js';
 import { indexKeys, keys } from '../db/keys.js';
-import type { Store, WriteOp } from '../db/store.js';
+import { fromItem, type Store, type WriteOp } from '../db/store.js';
 import type { RequestContext } from '../http/context.js';
 import { ApiError, invalidState, notFound } from '../http/errors.js';
 import { decodeCursor, encodeCursor, type Page } from '../http/pagination.js';
@@ -64,10 +64,7 @@ const CHUNK = 99;
 const lineId = (cohortId: string, payeeId: string, payerBureauId: string) =>
   `L${createHash('sha256').update(`${cohortId}|${payeeId}|${payerBureauId}`).digest('base64url').slice(0, 22).replace(/[-_]/g, '0')}`;
 
-const stripLine = (raw: Record<string, unknown>): SubsidyLine => {
-  const { PK: _a, SK: _b, type: _t, GSI1PK: _c, GSI1SK: _d, GSI2PK: _e, GSI2SK: _f, GSI3PK: _g, GSI3SK: _h, ...line } = raw;
-  return line as unknown as SubsidyLine;
-};
+const stripLine = (raw: Record<string, unknown>) => fromItem<SubsidyLine>(raw);
 
 /** The listing keys of a published line: by payer (GSI1), payee (GSI2) and for auditors (GSI3). */
 const lineIndexes = (l: Pick<SubsidyLine, 'payerBureauId' | 'payeeId' | 'status' | 'id'>) => ({

@@ -24,7 +24,7 @@ import {
   duplicateEnrolment,
 } from '../../db/cohorts.js';
 import { indexKeys, keys } from '../../db/keys.js';
-import type { Store } from '../../db/store.js';
+import { fromItem, type Store } from '../../db/store.js';
 import type { AppConfig } from '../../config.js';
 import type { Principal, RequestContext } from '../../http/context.js';
 import { ApiError, invalidState, notFound, ruleViolation } from '../../http/errors.js';
@@ -191,10 +191,7 @@ export class CohortDesignService {
       Limit: query.limit,
       ...(start ? { ExclusiveStartKey: start } : {}),
     });
-    const items = page.items.map((raw) => {
-      const { PK: _a, SK: _b, type: _t, GSI1PK: _c, GSI1SK: _d, ...summary } = raw;
-      return summary as unknown as ReturnType<typeof cohortSummary>;
-    });
+    const items = page.items.map((raw) => fromItem<ReturnType<typeof cohortSummary>>(raw));
     return { items, nextCursor: encodeCursor(page.lastKey, bound) };
   }
 
