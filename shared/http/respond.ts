@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
 import type { AppEnv, Principal, Role } from './context.js';
 import { ApiError } from './errors.js';
+import { cohortView, type Cohort } from '../services/cohorts/model.js';
 
 /** Single resources carry an ETag: the version where there is one, else a hash of the body. */
 export function etagOf(body: unknown, version?: number): string {
@@ -29,4 +30,9 @@ export function requireRole(principal: Principal, ...allowed: Role[]) {
       zh: `此操作需要角色：${allowed.join('、')}`,
     });
   }
+}
+
+/** A cohort as every endpoint answers it: its view (deadlines, warnings) with its version as ETag. */
+export function respondCohort(c: Context<AppEnv>, cohort: Cohort, status: 200 | 201 = 200): Response {
+  return c.json(withEtag(c, cohortView(cohort, c.var.lang), cohort.version), status);
 }

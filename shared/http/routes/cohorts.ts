@@ -1,11 +1,11 @@
 /** Cohort design endpoints (API.md §Cohorts, first half): thin handlers over CohortDesignService. */
 import { cohortStatuses } from '../../domain/cohort-state.js';
 import type { Services } from '../../services/index.js';
-import { accessOf, cohortView } from '../../services/cohorts/model.js';
+import { accessOf } from '../../services/cohorts/model.js';
 import type { App } from '../app.js';
 import { requestContext } from '../app.js';
 import { defineRoute, ifMatchHeader, idempotencyHeader, jsonBody, jsonResponse, listQuery, pageOf, z } from '../openapi.js';
-import { expectedVersion, withEtag } from '../respond.js';
+import { respondCohort, expectedVersion } from '../respond.js';
 import {
   Agreement,
   AuditEvent,
@@ -32,7 +32,6 @@ const noContent = { description: 'Done; nothing to return' };
 
 export function registerCohortRoutes(app: App, services: Services) {
   const design = services.cohorts;
-  const view = (c: Parameters<typeof cohortView>[0], lang: 'en' | 'zh') => cohortView(c, lang) as never;
 
   app.openapi(
     defineRoute({
@@ -45,7 +44,7 @@ export function registerCohortRoutes(app: App, services: Services) {
     async (c) => {
       const { mode, ...rest } = c.req.valid('json');
       const cohort = await design.create(requestContext(c), mode, rest);
-      return c.json(withEtag(c, view(cohort, c.var.lang), cohort.version), 201);
+      return respondCohort(c, cohort, 201) as never;
     },
   );
 
@@ -68,7 +67,7 @@ export function registerCohortRoutes(app: App, services: Services) {
     }),
     async (c) => {
       const cohort = await design.get(requestContext(c), c.req.valid('param').id);
-      return c.json(withEtag(c, view(cohort, c.var.lang), cohort.version), 200);
+      return respondCohort(c, cohort) as never;
     },
   );
 
@@ -81,7 +80,7 @@ export function registerCohortRoutes(app: App, services: Services) {
     }),
     async (c) => {
       const cohort = await design.patch(requestContext(c), c.req.valid('param').id, c.req.valid('json'), expectedVersion(c));
-      return c.json(withEtag(c, view(cohort, c.var.lang), cohort.version), 200);
+      return respondCohort(c, cohort) as never;
     },
   );
 
@@ -96,7 +95,7 @@ export function registerCohortRoutes(app: App, services: Services) {
       const body = await c.req.json().catch(() => ({}));
       const reason = typeof body?.reason === 'string' ? body.reason.slice(0, 1000) : undefined;
       const cohort = await design.cancel(requestContext(c), c.req.valid('param').id, reason, expectedVersion(c));
-      return c.json(withEtag(c, view(cohort, c.var.lang), cohort.version), 200);
+      return respondCohort(c, cohort) as never;
     },
   );
 
@@ -210,7 +209,7 @@ export function registerCohortRoutes(app: App, services: Services) {
     }),
     async (c) => {
       const cohort = await design.submit(requestContext(c), c.req.valid('param').id, expectedVersion(c));
-      return c.json(withEtag(c, view(cohort, c.var.lang), cohort.version), 200);
+      return respondCohort(c, cohort) as never;
     },
   );
 

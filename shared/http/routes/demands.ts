@@ -1,12 +1,11 @@
 /** Demand pooling (API.md §Demand pooling, §四): SMEs post demands, a chamber pools them into a joint class. */
 import { levels } from '../../domain/levels.js';
-import { cohortView } from '../../services/cohorts/model.js';
 import { demandLimits, demandStatuses } from '../../services/demands.js';
 import type { Services } from '../../services/index.js';
 import type { App } from '../app.js';
 import { requestContext } from '../app.js';
 import { defineRoute, idempotencyHeader, idParam, jsonBody, jsonResponse, listQuery, pageOf, z } from '../openapi.js';
-import { requireRole, withEtag } from '../respond.js';
+import { respondCohort, requireRole, withEtag } from '../respond.js';
 import { AuditEvent, Cohort, cohortExample, IsoDate } from './cohort-schemas.js';
 
 const tags = ['Demand'];
@@ -146,7 +145,7 @@ export function registerDemandRoutes(app: App, services: Services) {
       const ctx = requestContext(c);
       requireRole(ctx.principal, 'chamber');
       const cohort = await demands.openCohort(ctx, c.req.valid('json'));
-      return c.json(withEtag(c, cohortView(cohort, c.var.lang), cohort.version) as never, 201);
+      return respondCohort(c, cohort, 201) as never;
     },
   );
 

@@ -4,7 +4,7 @@ import { accessOf, cohortView, type Cohort as CohortModel } from '../../services
 import type { App } from '../app.js';
 import { requestContext } from '../app.js';
 import { defineRoute, ifMatchHeader, idempotencyHeader, jsonBody, jsonResponse, z } from '../openapi.js';
-import { expectedVersion, withEtag } from '../respond.js';
+import { respondCohort, expectedVersion, withEtag } from '../respond.js';
 import { AssessmentInput, ClosingInput, Cohort, cohortExample, CohortParams, Filing, IsoDate, NewFiling, Trainee, TraineeParams, Vote } from './cohort-schemas.js';
 
 const headers = z.object({ 'Idempotency-Key': idempotencyHeader });
@@ -13,8 +13,7 @@ const cohortResponse = (description: string) => jsonResponse(description, Cohort
 
 export function registerLifecycleRoutes(app: App, services: Services) {
   const lifecycle = services.lifecycle;
-  const respond = (c: Parameters<Parameters<App['openapi']>[1]>[0], cohort: CohortModel) =>
-    c.json(withEtag(c, cohortView(cohort, c.var.lang), cohort.version) as never, 200);
+  const respond = (c: Parameters<Parameters<App['openapi']>[1]>[0], cohort: CohortModel) => respondCohort(c, cohort) as never;
 
   app.openapi(
     defineRoute({

@@ -1,11 +1,10 @@
 /** Closing acceptance, the cohort's subsidy lines and their disbursement (API.md §Subsidy disbursement). */
 import type { Services } from '../../services/index.js';
-import { cohortView } from '../../services/cohorts/model.js';
 import { fundingSources } from '../../services/subsidy.js';
 import type { App } from '../app.js';
 import { requestContext } from '../app.js';
 import { defineRoute, idempotencyHeader, ifMatchHeader, idParam, jsonBody, jsonResponse, listQuery, pageOf, z } from '../openapi.js';
-import { expectedVersion, withEtag } from '../respond.js';
+import { respondCohort, expectedVersion } from '../respond.js';
 import { Cohort, cohortExample, CohortParams, IsoDate } from './cohort-schemas.js';
 
 const LineTrainee = z.object({
@@ -47,7 +46,7 @@ export function registerSubsidyRoutes(app: App, services: Services) {
     }),
     async (c) => {
       const cohort = await subsidy.acceptClosing(requestContext(c), c.req.valid('param').id, expectedVersion(c));
-      return c.json(withEtag(c, cohortView(cohort, c.var.lang), cohort.version) as never, 200);
+      return respondCohort(c, cohort) as never;
     },
   );
 
