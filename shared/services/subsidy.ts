@@ -7,15 +7,15 @@
  */
 import { createHash } from 'node:crypto';
 import { buildSubsidyLines, traineeSubsidy, trainingStartOf, cityShareBasisPointsFor, type PolicyVersion } from '../domain/subsidy.js';
-import { kpiOp, loadTrainees, toCohort } from '../db/cohorts.js';
+import { kpiOp, loadTrainees } from '../db/cohorts.js';
 import { indexKeys, keys } from '../db/keys.js';
 import { fromItem, type Store, type WriteOp } from '../db/store.js';
 import type { RequestContext } from '../http/context.js';
 import { ApiError, invalidState, notFound } from '../http/errors.js';
 import { decodeCursor, encodeCursor, type Page } from '../http/pagination.js';
 import { transition } from './cohorts/design.js';
-import { accessOf, canSee, viewerPrincipals, type Cohort, type Trainee } from './cohorts/model.js';
-import { mutateCohort, requireAccess } from './cohorts/mutation.js';
+import { viewerPrincipals, type Cohort, type Trainee } from './cohorts/model.js';
+import { loadVisibleCohort, mutateCohort, requireAccess } from './cohorts/mutation.js';
 import type { OrganizationService } from './organizations.js';
 import type { PolicyService } from './policy.js';
 import { cstDate, yearOf } from '../domain/dates.js';
@@ -120,10 +120,8 @@ export class SubsidyService {
 
   /** 结班验收: accept the closing, create the subsidy lines, close the cohort. */
   async acceptClosing(ctx: RequestContext, cohortId: string, expectedVersion?: number): Promise<Cohort> {
-    const raw = await this.store.get(keys.cohort(cohortId));
-    const current = raw ? toCohort(raw) : undefined;
-    if (!current || !canSee(accessOf(ctx.principal, current))) throw notFound('cohort');
-    requireAccess(accessOf(ctx.principal, current).reviewBureau, 'Only the competent bureau accepts the closing', '仅主管人社部门可进行结班验收');
+    const { cohort: current, access } = await loadVisibleCohort(this.store, ctx, cohortId);
+    requireAccess(access.reviewBureau, 'Only the competent bureau accepts the closing', '仅主管人社部门可进行结班验收');
     if (current.status === 'closed' && current.closing?.linesToPublish) return this.publishRemaining(ctx, current);
     if (current.status !== 'closing_review') throw invalidState(current.status, 'accept the closing of');
     if (expectedVersion !== undefined && expectedVersion !== current.version) throw new ApiError('PRECONDITION_FAILED');
@@ -214,9 +212,7 @@ export class SubsidyService {
 
   /** GET /v1/cohorts/{id}/subsidy: nothing exists before the closing is accepted (R-SUB-3). */
   async cohortLines(ctx: RequestContext, cohortId: string): Promise<{ totalFen: number; policyVersion?: string; lines: SubsidyLine[] }> {
-    const raw = await this.store.get(keys.cohort(cohortId));
-    const cohort = raw ? toCohort(raw) : undefined;
-    if (!cohort || !canSee(accessOf(ctx.principal, cohort))) throw notFound('cohort');
+    const { cohort } = await loadVisibleCohort(this.store, ctx, cohortId);
     if (cohort.status !== 'closed' || !cohort.subsidy) return { totalFen: 0, lines: [] };
     const lines = (await this.store.queryAll({
       KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',

@@ -33,7 +33,6 @@ import type { OccupationService } from '../catalogue.js';
 import type { Organization, OrganizationService } from '../organizations.js';
 import {
   accessOf,
-  canSee,
   cohortSummary,
   principalViewerKey,
   seesFullId,
@@ -46,7 +45,7 @@ import {
   type Participant,
   type Trainee,
 } from './model.js';
-import { mutateCohort, requireAccess, type Mutation } from './mutation.js';
+import { loadVisibleCohort, mutateCohort, requireAccess, type Mutation } from './mutation.js';
 
 export type { CohortDesign } from './model.js';
 
@@ -173,10 +172,7 @@ export class CohortDesignService {
   }
 
   async get(ctx: RequestContext, cohortId: string): Promise<Cohort> {
-    const raw = await this.store.get(keys.cohort(cohortId));
-    const cohort = raw ? toCohort(raw) : undefined;
-    if (!cohort || !canSee(accessOf(ctx.principal, cohort))) throw notFound('cohort');
-    return cohort;
+    return (await loadVisibleCohort(this.store, ctx, cohortId)).cohort;
   }
 
   async list(principal: Principal, query: { status?: string; limit: number; cursor?: string }): Promise<Page<ReturnType<typeof cohortSummary>>> {

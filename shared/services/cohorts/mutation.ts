@@ -113,6 +113,14 @@ export async function mutateCohort<T>(
   }
 }
 
+/** One GetItem: the cohort with how the caller relates to it; 404 when it may not see it. */
+export async function loadVisibleCohort(store: Store, ctx: RequestContext, cohortId: string): Promise<{ cohort: Cohort; access: Access }> {
+  const { cohort } = await loadCohortWith(store, cohortId);
+  const access = cohort ? accessOf(ctx.principal, cohort) : undefined;
+  if (!cohort || !access || !canSee(access)) throw notFound('cohort');
+  return { cohort, access };
+}
+
 /** Role guard inside a cohort: the caller can see it, so a refusal is 403, not 404. */
 export function requireAccess(ok: boolean, en: string, zh: string) {
   if (!ok) throw new ApiError('FORBIDDEN', { en, zh });
