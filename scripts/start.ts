@@ -31,7 +31,7 @@ async function main() {
     process.env.DYNAMODB_ENDPOINT = ddb.endpoint;
   }
   const { app, services } = appFromEnv();
-  await ensureTable(services.store.doc as unknown as DynamoDBClient, services.store.tableName);
+  await ensureTable(services.store.client, services.store.tableName);
   const tokens = await seedDemo(app);
 
   const server = serve({ fetch: app.fetch, port }, () => {

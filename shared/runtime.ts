@@ -1,7 +1,7 @@
 /** Builds the app from the environment: the one wiring used by Lambda and by `npm start`. */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { configFromEnv, type AppConfig } from './config.js';
-import { createDocumentClient, dbConfigFromEnv } from './db/client.js';
+import { createDynamoDbClient, dbConfigFromEnv } from './db/client.js';
 import { Store } from './db/store.js';
 import { createApp } from './http/app.js';
 
@@ -11,7 +11,7 @@ export function createLogger(level?: string) {
 
 export function storeFromEnv(env: NodeJS.ProcessEnv = process.env): Store {
   const db = dbConfigFromEnv(env);
-  return new Store(createDocumentClient(db), db.tableName);
+  return new Store(createDynamoDbClient(db), db.tableName);
 }
 
 export function appFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: Partial<AppConfig> = {}) {

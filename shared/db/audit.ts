@@ -1,11 +1,9 @@
 /** R-AUDIT-1: the immutable event appended in the same transaction as the change it records. */
-import { monotonicFactory } from 'ulid';
 import type { RequestContext } from '../http/context.js';
+import { newId } from './ids.js';
 import { keys } from './keys.js';
-import { fromItem, type WriteOp } from './store.js';
+import { fromItem, storedItem, type WriteOp } from './store.js';
 
-const nextId = monotonicFactory();
-export const newId = (at?: Date) => nextId(at?.getTime());
 
 export interface AuditEvent {
   id: string;
@@ -24,14 +22,8 @@ export function auditOp(
   event: { action: string; subjectType: string; subjectId: string; before?: unknown; after?: unknown },
 ): WriteOp {
   const id = newId();
-  const item: AuditEvent & { PK: string; SK: string; type: 'event' } = {
-    ...keys.event(subjectPK, id),
-    type: 'event',
-    id,
-    at: ctx.now.toISOString(),
-    actor: { sub: ctx.principal.sub, role: ctx.principal.role, orgId: ctx.principal.orgId },
-    ...event,
-  };
+  const actor = { sub: ctx.principal.sub, role: ctx.principal.role, orgId: ctx.principal.orgId };
+  const item = storedItem(keys.event(subjectPK, id), 'event', Object.assign({ id, at: ctx.now.toISOString(), actor }, event) satisfies AuditEvent);
   // Events are only ever created: the condition makes an overwrite impossible.
   return { op: { Put: { Item: item, ConditionExpression: 'attribute_not_exists(PK)' } } };
 }

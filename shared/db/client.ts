@@ -1,5 +1,4 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tableDefinition } from './table.js';
 
 export interface DbConfig {
@@ -17,16 +16,19 @@ export function dbConfigFromEnv(env: NodeJS.ProcessEnv = process.env): DbConfig 
   };
 }
 
-export function createDocumentClient(config: DbConfig, extra: DynamoDBClientConfig = {}): DynamoDBDocumentClient {
+/**
+ * The DynamoDB client of the Store. `cacheMiddleware` resolves each command's middleware stack once
+ * instead of on every call (middleware must therefore be added before the first call, as
+ * shared/db/instrumentation.ts is).
+ */
+export function createDynamoDbClient(config: DbConfig, extra: DynamoDBClientConfig = {}): DynamoDBClient {
   const local = config.endpoint !== undefined;
-  const client = new DynamoDBClient({
+  return new DynamoDBClient({
     region: config.region ?? (local ? 'local' : undefined),
     ...(local
       ? { endpoint: config.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
       : {}),
+    cacheMiddleware: true,
     ...extra,
-  });
-  return DynamoDBDocumentClient.from(client, {
-    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
 }

@@ -8,7 +8,7 @@ import type { Cohort, Trainee } from '../services/cohorts/model.js';
 import { cohortSummary, viewerPrincipals } from '../services/cohorts/model.js';
 import { ApiError } from '../http/errors.js';
 import { indexKeys, keys } from './keys.js';
-import { fromItem, type Key, type Store, type WriteOp } from './store.js';
+import { fromItem, storedItem, type Key, type Store, type WriteOp } from './store.js';
 
 /** The version check of a cohort failed: another change won. Services retry these. */
 export class VersionConflict extends ApiError {
@@ -38,7 +38,7 @@ export function saveCohortOps(before: Cohort | undefined, after: Cohort): WriteO
     {
       op: {
         Put: {
-          Item: { ...keys.cohort(after.id), type: 'cohort', ...after },
+          Item: storedItem(keys.cohort(after.id), 'cohort', after),
           ...(before
             ? { ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':v': before.version } }
             : { ConditionExpression: 'attribute_not_exists(PK)' }),
@@ -56,13 +56,10 @@ export function saveCohortOps(before: Cohort | undefined, after: Cohort): WriteO
     ops.push({
       op: {
         Put: {
-          Item: {
-            ...keys.viewer(after.id, viewer),
-            type: 'viewer',
-            ...summary,
+          Item: storedItem(keys.viewer(after.id, viewer), 'viewer', summary, {
             GSI1PK: indexKeys.viewerCohorts(viewer),
             GSI1SK: `${after.status}#${after.id}`,
-          },
+          }),
         },
       },
     });
@@ -78,10 +75,12 @@ function cohortSummaryKey(c: Cohort) {
   return rest;
 }
 
-export const traineeItem = (t: Trainee) => ({ ...keys.trainee(t.cohortId, t.id), type: 'trainee', ...t });
+export const traineeItem = (t: Trainee) => storedItem(keys.trainee(t.cohortId, t.id), 'trainee', t);
 
+/** The roster, read consistently: state changes check it against the cohort they just read. */
 export function traineesQuery(cohortId: string) {
   return {
+    ConsistentRead: true,
     KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
     ExpressionAttributeValues: { ':pk': keys.cohortPK(cohortId), ':prefix': keys.traineePrefix },
   };
@@ -155,15 +154,12 @@ export function openDeadlineOp(d: Deadline): WriteOp {
   return {
     op: {
       Put: {
-        Item: {
-          ...keys.deadline(d.cohortId, d.rule, d.subjectId),
-          type: 'deadline',
-          ...d,
+        Item: storedItem(keys.deadline(d.cohortId, d.rule, d.subjectId), 'deadline', d, {
           GSI3PK: indexKeys.deadlinesOf(cityOf(d.district)),
           GSI3SK: sort,
           GSI2PK: indexKeys.deadlinesOf('ALL'),
           GSI2SK: sort,
-        },
+        }),
       },
     },
   };

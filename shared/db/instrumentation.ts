@@ -29,6 +29,8 @@ export interface DbCapacity {
 export interface DbCall {
   /** Operation name without the SDK suffix: GetItem, BatchGetItem, Query, TransactWriteItems… */
   command: DbCommandName;
+  /** When the request was built (performance.now()), to tell concurrent calls from sequential ones. */
+  at: number;
   /** Milliseconds from the built request to the deserialized response (network + DynamoDB + parsing). */
   ms: number;
   /** The low-level input as sent (AttributeValue maps): what a replay with the plain client sends. */
@@ -87,6 +89,22 @@ export class DbRecorder {
     const reads = calls.filter((c) => READ_COMMANDS.has(c.command)).length;
     const writes = calls.filter((c) => WRITE_COMMANDS.has(c.command)).length;
     return { reads, writes, total: calls.length };
+  }
+
+  /**
+   * Round trips: calls in sequence, where calls started before the first of their group had
+   * answered count once (a GetItem and a Query sent together are one round trip of latency).
+   */
+  static sequentialRoundTrips(calls: readonly DbCall[]): number {
+    let trips = 0;
+    let firstAnswerAt = -Infinity;
+    for (const c of [...calls].sort((a, b) => a.at - b.at)) {
+      if (c.at >= firstAnswerAt) {
+        trips++;
+        firstAnswerAt = c.at + c.ms;
+      }
+    }
+    return trips;
   }
 
   /** Summed ConsumedCapacity; `reported` is false when any data call came back without it. */
@@ -253,6 +271,7 @@ export function instrumentDynamoDb(client: { middlewareStack: unknown }, recorde
       const items = recorder.enabled ? returnedItems(command, result.output) : undefined;
       recorder.record({
         command,
+        at: started,
         ms,
         input: args.input,
         ...(consumed ? { consumed } : {}),
@@ -260,7 +279,7 @@ export function instrumentDynamoDb(client: { middlewareStack: unknown }, recorde
       });
       return result;
     } catch (error) {
-      recorder.record({ command, ms: performance.now() - started, input: args.input, error: error instanceof Error ? error.name : String(error) });
+      recorder.record({ command, at: started, ms: performance.now() - started, input: args.input, error: error instanceof Error ? error.name : String(error) });
       throw error;
     }
   };

@@ -33,8 +33,6 @@ export const keys = {
   }),
   subsidyLine: (cohortId: string, lineId: string) => ({ PK: `COHORT#${cohortId}`, SK: `LINE#${lineId}` }),
   subsidyLinePrefix: 'LINE#',
-  /** Pointer from a line id to its cohort, so /v1/disbursements/{lineId} is one GetItem. */
-  lineRef: (lineId: string) => ({ PK: `LINE#${lineId}`, SK: 'LINE' }),
   deadline: (cohortId: string, kind: string, subjectId: string) => ({ PK: `COHORT#${cohortId}`, SK: `DUE#${kind}#${subjectId}` }),
   deadlinePrefix: 'DUE#',
   demand: (id: string) => ({ PK: `DEMAND#${id}`, SK: 'DEMAND' }),

@@ -8,9 +8,9 @@ import { HTTPException } from 'hono/http-exception';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'hono';
-import { ulid } from 'ulid';
 import type { AppConfig } from '../config.js';
 import { cstDate } from '../domain/dates.js';
+import { newRequestId } from '../db/ids.js';
 import { Store, classifyDbError } from '../db/store.js';
 import { createServices, type Services } from '../services/index.js';
 import { Authenticator } from './auth.js';
@@ -46,11 +46,12 @@ export function createApp(deps: AppDeps): { app: App; services: Services } {
 
   app.use('*', async (c, next) => {
     const started = performance.now();
-    const requestId = c.req.header('x-request-id')?.slice(0, 64) || ulid();
+    const requestId = c.req.header('x-request-id')?.slice(0, 64) || newRequestId();
     c.set('requestId', requestId);
     c.set('lang', langOf(c.req.header('accept-language')));
     await next();
-    c.header('x-request-id', requestId);
+    // Set on the response itself: c.header() after the response exists copies the whole Response.
+    c.res.headers.set('x-request-id', requestId);
     // Paths carry only opaque ids; bodies (names, ID numbers) are never logged.
     logger.info('request', { requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) });
   });

@@ -5,8 +5,6 @@
  */
 import { createHash } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, PutCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Store } from '../db/store.js';
 import { keys } from '../db/keys.js';
 import { ApiError } from './errors.js';
@@ -41,20 +39,10 @@ export function idempotency(store: Store, ttlSeconds: number): MiddlewareHandler
     const recordKey = idempotencyRecordKey(principal, key);
     const nowSeconds = Math.floor(Date.now() / 1000);
     const claim: IdempotencyRecord = { state: 'in_flight', bodyHash, expiresAt: nowSeconds + ttlSeconds };
-    try {
-      await store.doc.send(
-        new PutCommand({
-          TableName: store.tableName,
-          Item: { ...recordKey, ...claim },
-          // An expired record may still be present until TTL deletes it: treat it as absent.
-          ConditionExpression: 'attribute_not_exists(PK) OR expiresAt < :now',
-          ExpressionAttributeValues: { ':now': nowSeconds },
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const { Item } = await store.doc.send(new GetCommand({ TableName: store.tableName, Key: recordKey, ConsistentRead: true }));
-      const existing = Item as IdempotencyRecord | undefined;
+    // An expired record may still be present until TTL deletes it: treat it as absent.
+    const claimed = await store.put({ ...recordKey, ...claim }, { expression: 'attribute_not_exists(PK) OR expiresAt < :now', values: { ':now': nowSeconds } });
+    if (!claimed) {
+      const existing = await store.get<IdempotencyRecord>(recordKey);
       if (!existing) throw new ApiError('CONFLICT');
       if (existing.bodyHash !== bodyHash) {
         throw new ApiError('IDEMPOTENCY_KEY_REUSED', { en: 'This Idempotency-Key was used with another request', zh: '该幂等键已用于其他请求' });
@@ -80,17 +68,12 @@ export function idempotency(store: Store, ttlSeconds: number): MiddlewareHandler
           const value = res.headers.get(name);
           if (value) headers[name] = value;
         }
-        await store.doc.send(
-          new PutCommand({
-            TableName: store.tableName,
-            Item: { ...recordKey, ...claim, state: 'done', status: res.status, body: stored, headers },
-          }),
-        );
+        await store.put({ ...recordKey, ...claim, state: 'done', status: res.status, body: stored, headers });
         completed = true;
       }
     } finally {
       if (!completed) {
-        await store.doc.send(new DeleteCommand({ TableName: store.tableName, Key: recordKey })).catch(() => undefined);
+        await store.delete(recordKey).catch(() => undefined);
       }
     }
   };

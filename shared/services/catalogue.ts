@@ -2,7 +2,7 @@
 import { officialSchedule, weekdaysOnlySchedule, validateYearSchedule, type ScheduleLookup, type YearSchedule } from '../domain/calendar.js';
 import { auditOp } from '../db/audit.js';
 import { keys } from '../db/keys.js';
-import type { Store } from '../db/store.js';
+import { storedItem, type Store } from '../db/store.js';
 import type { RequestContext } from '../http/context.js';
 import { ruleViolation } from '../http/errors.js';
 
@@ -22,7 +22,7 @@ export class OccupationService {
     const occupation: Occupation = { ...input, createdAt: ctx.now.toISOString() };
     await this.store.transact([
       {
-        op: { Put: { Item: { ...keys.occupation(input.code), type: 'occupation', ...occupation }, ConditionExpression: 'attribute_not_exists(PK)' } },
+        op: { Put: { Item: storedItem(keys.occupation(input.code), 'occupation', occupation), ConditionExpression: 'attribute_not_exists(PK)' } },
         onConditionFailed: () => ruleViolation([{ rule: 'UNIQUE', path: 'code', message: { en: 'occupation code already exists', zh: '职业（工种）代码已存在' } }]),
       },
       auditOp(ctx, keys.occupation(input.code).PK, { action: 'occupation.created', subjectType: 'occupation', subjectId: input.code, after: occupation }),
@@ -73,7 +73,7 @@ export class CalendarService {
     if (issues.length) throw ruleViolation(issues);
     const before = await this.get(year);
     await this.store.transact([
-      { op: { Put: { Item: { ...keys.calendarYear(year), type: 'calendar', ...schedule, loadedAt: ctx.now.toISOString() } } } },
+      { op: { Put: { Item: storedItem(keys.calendarYear(year), 'calendar', schedule, { loadedAt: ctx.now.toISOString() }) } } },
       auditOp(ctx, 'CALENDAR', { action: 'calendar.loaded', subjectType: 'calendar', subjectId: String(year), before, after: schedule }),
     ]);
     this.loaded.set(year, { schedule, at: Date.now() });

@@ -6,9 +6,10 @@
  * Indexes: GSI1 = the enterprise's demands, GSI2 = the chamber's demands (sort key status#occupation#
  * level, so the open pool of a chamber is one Query), GSI3 = every demand (auditors).
  */
-import { auditOp, newId, toEvent } from '../db/audit.js';
+import { auditOp, toEvent } from '../db/audit.js';
+import { newId } from '../db/ids.js';
 import { indexKeys, keys } from '../db/keys.js';
-import { fromItem, type Store, type WriteOp } from '../db/store.js';
+import { fromItem, storedItem, type Store, type WriteOp } from '../db/store.js';
 import { checkOccupationLevel, type Level } from '../domain/levels.js';
 import { issue, type RuleIssue } from '../domain/messages.js';
 import type { Principal, RequestContext } from '../http/context.js';
@@ -66,17 +67,15 @@ export interface DemandSummaryItem {
   enterpriseIds: string[];
 }
 
-const demandItem = (d: Demand) => ({
-  ...keys.demand(d.id),
-  type: 'demand',
-  ...d,
-  GSI1PK: indexKeys.enterpriseDemands(d.enterpriseId),
-  GSI1SK: `${d.status}#${d.id}`,
-  GSI2PK: indexKeys.chamberDemands(d.chamberId),
-  GSI2SK: `${d.status}#${d.occupationCode}#${d.level}#${d.id}`,
-  GSI3PK: indexKeys.allDemands,
-  GSI3SK: `${d.status}#${d.id}`,
-});
+const demandItem = (d: Demand) =>
+  storedItem(keys.demand(d.id), 'demand', d, {
+    GSI1PK: indexKeys.enterpriseDemands(d.enterpriseId),
+    GSI1SK: `${d.status}#${d.id}`,
+    GSI2PK: indexKeys.chamberDemands(d.chamberId),
+    GSI2SK: `${d.status}#${d.occupationCode}#${d.level}#${d.id}`,
+    GSI3PK: indexKeys.allDemands,
+    GSI3SK: `${d.status}#${d.id}`,
+  });
 
 export function toDemand(raw: Record<string, unknown>): Demand {
   return fromItem<Demand>(raw);

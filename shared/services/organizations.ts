@@ -2,9 +2,10 @@
 import { isValidCreditCode, creditCodeProblem } from '../domain/credit-code.js';
 import { cityOf, isCityCode, isCountyLevelCity, isDivisionCode } from '../domain/division.js';
 import type { RuleIssue } from '../domain/messages.js';
-import { auditOp, newId } from '../db/audit.js';
+import { auditOp } from '../db/audit.js';
+import { newId } from '../db/ids.js';
 import { indexKeys, keys } from '../db/keys.js';
-import type { Store } from '../db/store.js';
+import { storedItem, type Store } from '../db/store.js';
 import { notFound, ruleViolation } from '../http/errors.js';
 import type { RequestContext } from '../http/context.js';
 import { decodeCursor, encodeCursor, type Page } from '../http/pagination.js';
@@ -39,16 +40,14 @@ export interface NewOrganization {
   flags?: Partial<Organization['flags']>;
 }
 
-const item = (org: Organization) => ({
-  ...keys.organization(org.id),
-  type: 'organization',
-  ...org,
-  GSI1PK: indexKeys.organizationsByKind(org.kind),
-  GSI1SK: `${org.district}#${org.id}`,
-  GSI3PK: indexKeys.allOrganizations,
-  GSI3SK: `${org.district}#${org.id}`,
-  ...(org.parentId ? { GSI2PK: indexKeys.membersOf(org.parentId), GSI2SK: org.id } : {}),
-});
+const item = (org: Organization) =>
+  storedItem(keys.organization(org.id), 'organization', org, {
+    GSI1PK: indexKeys.organizationsByKind(org.kind),
+    GSI1SK: `${org.district}#${org.id}`,
+    GSI3PK: indexKeys.allOrganizations,
+    GSI3SK: `${org.district}#${org.id}`,
+    ...(org.parentId ? { GSI2PK: indexKeys.membersOf(org.parentId), GSI2SK: org.id } : {}),
+  });
 
 export function toOrganization(raw: Record<string, unknown>): Organization {
   const { id, kind, name, creditCode, district, level, parentId, flags, createdAt } = raw as unknown as Organization;

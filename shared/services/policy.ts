@@ -7,7 +7,7 @@
  */
 import { auditOp } from '../db/audit.js';
 import { keys } from '../db/keys.js';
-import type { Store } from '../db/store.js';
+import { storedItem, type Store } from '../db/store.js';
 import { compareDates, isIsoDate, type IsoDate } from '../domain/dates.js';
 import { levelNames, levels, type Level } from '../domain/levels.js';
 import { issue, type RuleIssue } from '../domain/messages.js';
@@ -79,7 +79,7 @@ export class PolicyService {
       {
         op: {
           Put: {
-            Item: { ...key, type: 'policy', ...version, createdAt: ctx.now.toISOString(), createdBy: ctx.principal.sub },
+            Item: storedItem(key, 'policy', version, { createdAt: ctx.now.toISOString(), createdBy: ctx.principal.sub }),
             ConditionExpression: 'attribute_not_exists(PK)',
           },
         },

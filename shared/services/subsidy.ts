@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { buildSubsidyLines, traineeSubsidy, trainingStartOf, cityShareBasisPointsFor, type PolicyVersion } from '../domain/subsidy.js';
 import { kpiOp, loadTrainees } from '../db/cohorts.js';
 import { indexKeys, keys } from '../db/keys.js';
-import { fromItem, type Store, type WriteOp } from '../db/store.js';
+import { fromItem, storedItem, type Store, type WriteOp } from '../db/store.js';
 import type { RequestContext } from '../http/context.js';
 import { ApiError, invalidState, notFound } from '../http/errors.js';
 import { decodeCursor, encodeCursor, type Page } from '../http/pagination.js';
@@ -61,8 +61,13 @@ export interface SubsidyLine {
 
 const CHUNK = 99;
 
+/**
+ * A line's id: its cohort's id, then a digest of (cohort, payee, payer bureau), so staging is
+ * idempotent and /v1/disbursements/{lineId} finds the line with one GetItem (no pointer item).
+ */
 const lineId = (cohortId: string, payeeId: string, payerBureauId: string) =>
-  `L${createHash('sha256').update(`${cohortId}|${payeeId}|${payerBureauId}`).digest('base64url').slice(0, 22).replace(/[-_]/g, '0')}`;
+  `${cohortId}-${createHash('sha256').update(`${cohortId}|${payeeId}|${payerBureauId}`).digest('base64url').slice(0, 16).replace(/[-_]/g, '0')}`;
+const cohortOfLine = (id: string) => /^([0-9A-Z]{26})-[0-9A-Za-z]{16}$/.exec(id)?.[1];
 
 const stripLine = (raw: Record<string, unknown>) => fromItem<SubsidyLine>(raw);
 
@@ -131,21 +136,18 @@ export class SubsidyService {
     const lines = await this.computeLines(current, trainees, policy, ctx.now.toISOString());
     const passed = trainees.filter((t) => t.status === 'passed');
 
-    // Stage: lines (unindexed), their id pointers, and the once-ever subsidy marks (R-ELIG-4).
+    // Stage: lines (unindexed) and the once-ever subsidy marks (R-ELIG-4).
     const staging: WriteOp[] = [
-      ...lines.flatMap((line): WriteOp[] => [
-        {
-          op: {
-            Put: {
-              Item: { ...keys.subsidyLine(cohortId, line.id), type: 'line', ...line },
-              ConditionExpression: 'attribute_not_exists(PK) OR #s = :staged',
-              ExpressionAttributeNames: { '#s': 'status' },
-              ExpressionAttributeValues: { ':staged': 'staged' },
-            },
+      ...lines.map((line): WriteOp => ({
+        op: {
+          Put: {
+            Item: storedItem(keys.subsidyLine(cohortId, line.id), 'line', line),
+            ConditionExpression: 'attribute_not_exists(PK) OR #s = :staged',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: { ':staged': 'staged' },
           },
         },
-        { op: { Put: { Item: { ...keys.lineRef(line.id), type: 'lineRef', cohortId } } } },
-      ]),
+      })),
       ...passed.map((t): WriteOp => ({
         op: {
           Put: {
@@ -212,12 +214,16 @@ export class SubsidyService {
 
   /** GET /v1/cohorts/{id}/subsidy: nothing exists before the closing is accepted (R-SUB-3). */
   async cohortLines(ctx: RequestContext, cohortId: string): Promise<{ totalFen: number; policyVersion?: string; lines: SubsidyLine[] }> {
-    const { cohort } = await loadVisibleCohort(this.store, ctx, cohortId);
+    // Visibility is checked on the cohort read concurrently with the lines' Query (one round trip).
+    const [{ cohort }, items] = await Promise.all([
+      loadVisibleCohort(this.store, ctx, cohortId),
+      this.store.queryAll({
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.cohortPK(cohortId), ':prefix': keys.subsidyLinePrefix },
+      }),
+    ]);
     if (cohort.status !== 'closed' || !cohort.subsidy) return { totalFen: 0, lines: [] };
-    const lines = (await this.store.queryAll({
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-      ExpressionAttributeValues: { ':pk': keys.cohortPK(cohortId), ':prefix': keys.subsidyLinePrefix },
-    })).map(stripLine);
+    const lines = items.map(stripLine);
     return { totalFen: cohort.subsidy.totalFen, policyVersion: cohort.subsidy.policyVersion, lines: lines.map((l) => ({ ...l, status: l.status === 'staged' ? 'pending' : l.status })) };
   }
 
@@ -243,8 +249,8 @@ export class SubsidyService {
   }
 
   private async loadLine(ctx: RequestContext, lineIdValue: string): Promise<SubsidyLine> {
-    const ref = await this.store.get<{ cohortId: string }>(keys.lineRef(lineIdValue));
-    const raw = ref ? await this.store.get(keys.subsidyLine(ref.cohortId, lineIdValue)) : undefined;
+    const cohortId = cohortOfLine(lineIdValue);
+    const raw = cohortId ? await this.store.get(keys.subsidyLine(cohortId, lineIdValue)) : undefined;
     const line = raw ? stripLine(raw) : undefined;
     const p = ctx.principal;
     const visible = line && line.status !== 'staged' && ((p.role === 'hr' && p.orgId === line.payerBureauId) || (p.role === 'enterprise' && p.orgId === line.payeeId) || p.role === 'auditor');
@@ -259,7 +265,7 @@ export class SubsidyService {
       {
         op: {
           Put: {
-            Item: { ...keys.subsidyLine(line.cohortId, line.id), type: 'line', ...next, ...lineIndexes(next) },
+            Item: storedItem(keys.subsidyLine(line.cohortId, line.id), 'line', next, lineIndexes(next)),
             ConditionExpression: '#v = :v AND #s = :s',
             ExpressionAttributeNames: { '#v': 'version', '#s': 'status' },
             ExpressionAttributeValues: { ':v': line.version, ':s': line.status },

@@ -147,16 +147,12 @@ describe('Idempotency-Key', () => {
 
 describe('Idempotency-Key while the first request is in flight', () => {
   it('answers 409 CONFLICT and changes nothing', async () => {
-    const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
     const { idempotencyRecordKey } = await import('../../shared/http/idempotency.js');
     const body = { kind: 'chamber', name: '在途请求', creditCode: creditCode(), district: '320214' };
     // The first request claimed the key and has not finished: its record is in flight.
     const { createHash } = await import('node:crypto');
     const bodyHash = createHash('sha256').update(`POST /v1/organizations\n${JSON.stringify(body)}`).digest('base64url');
-    await h.store.doc.send(new PutCommand({
-      TableName: h.tableName,
-      Item: { ...idempotencyRecordKey({ orgId: 'platform', sub: 'admin-1' }, 'k-flight'), state: 'in_flight', bodyHash, expiresAt: Math.floor(Date.now() / 1000) + 60 },
-    }));
+    await h.store.put({ ...idempotencyRecordKey({ orgId: 'platform', sub: 'admin-1' }, 'k-flight'), state: 'in_flight', bodyHash, expiresAt: Math.floor(Date.now() / 1000) + 60 });
     const res = await h.call('POST', '/v1/organizations', { token: h.adminToken, body, headers: { 'idempotency-key': 'k-flight' } });
     expect(res.status).toBe(409);
     expect(res.body.code).toBe('CONFLICT');

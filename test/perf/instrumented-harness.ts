@@ -1,15 +1,15 @@
 /** A harness (test/support/harness.ts) whose Store talks to DynamoDB through an instrumented DocumentClient. */
 import type { AppConfig } from '../../shared/config.js';
-import { createDocumentClient } from '../../shared/db/client.js';
+import { createDynamoDbClient } from '../../shared/db/client.js';
 import { DbRecorder, instrumentDynamoDb } from '../../shared/db/instrumentation.js';
 import { Store } from '../../shared/db/store.js';
 import { createHarness } from '../support/harness.js';
 
 export async function instrumentedHarness(overrides: Partial<AppConfig> = {}) {
   const recorder = new DbRecorder();
-  let doc: ReturnType<typeof createDocumentClient> | undefined;
+  let doc: ReturnType<typeof createDynamoDbClient> | undefined;
   const h = await createHarness(overrides, (tableName) => {
-    doc = createDocumentClient({ tableName, endpoint: process.env.DYNAMODB_ENDPOINT! });
+    doc = createDynamoDbClient({ tableName, endpoint: process.env.DYNAMODB_ENDPOINT! });
     instrumentDynamoDb(doc, recorder);
     return new Store(doc, tableName);
   });

@@ -7,7 +7,7 @@
  */
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetItemCommand, PutItemCommand, QueryCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { createApp } from '../../shared/http/app.js';
 import { errorCatalogue } from '../../shared/http/errors.js';
 import { creditCode, type CallResult } from '../support/harness.js';
@@ -69,16 +69,16 @@ describe('throttling → 503 THROTTLED with Retry-After, nothing written', () =>
   const throttles: FaultKind[] = ['provisionedThroughput', 'throttling', 'requestLimit', 'transactionThrottled'];
 
   it.each(throttles)('%s on the TransactWriteItems of a create', async (kind) => {
-    h.faults.on(TransactWriteCommand, dbFaults[kind]);
+    h.faults.on(TransactWriteItemsCommand, dbFaults[kind]);
     const body = newOrg();
     await expectNothingWritten(async () => expectUnavailable(await createOrg(body), 'THROTTLED'));
-    expect(h.faults.calls(TransactWriteCommand)).toHaveLength(1); // not retried in the app: the client retries after Retry-After
+    expect(h.faults.calls(TransactWriteItemsCommand)).toHaveLength(1); // not retried in the app: the client retries after Retry-After
     h.faults.reset();
     expect((await createOrg(body)).status).toBe(201); // the same request goes through once the database recovers
   });
 
   it('on a GetItem (read of one resource), in Chinese on request', async () => {
-    h.faults.on(GetCommand, dbFaults.provisionedThroughput);
+    h.faults.on(GetItemCommand, dbFaults.provisionedThroughput);
     const res = await h.call('GET', '/v1/organizations/01NOSUCHORGANIZATION0000000', { token: h.adminToken, headers: { 'accept-language': 'zh-CN' } });
     expectUnavailable({ ...res, body: { ...res.body, title: errorCatalogue.THROTTLED.title.en } }, 'THROTTLED');
     expect(res.body.title).toBe(errorCatalogue.THROTTLED.title.zh);
@@ -94,7 +94,7 @@ describe('throttling → 503 THROTTLED with Retry-After, nothing written', () =>
     const token = await h.token(org.id, 'provider');
     // A cold app on the same store: its organisation cache is empty, so auth must read the table.
     const cold = createApp({ store: h.store, config: h.config, logger: new Logger({ logLevel: 'SILENT' }) }).app;
-    h.faults.on(GetCommand, dbFaults.provisionedThroughput, { when: (input) => (input.Key as { PK?: string }).PK === `ORG#${org.id}` });
+    h.faults.on(GetItemCommand, dbFaults.provisionedThroughput, { when: (input) => (input.Key as { PK?: { S?: string } }).PK?.S === `ORG#${org.id}` });
     const res = await cold.request('/v1/occupations', { headers: { authorization: `Bearer ${token}` } });
     expectUnavailable({ status: res.status, headers: res.headers, body: await res.json() }, 'THROTTLED');
     h.faults.reset();
@@ -104,7 +104,7 @@ describe('throttling → 503 THROTTLED with Retry-After, nothing written', () =>
   it('on the Idempotency-Key claim: nothing stored, and the key still works afterwards', async () => {
     const body = newOrg();
     const headers = { 'idempotency-key': `throttled-claim-${Date.now()}` };
-    h.faults.on(PutCommand, dbFaults.provisionedThroughput, { times: 1 });
+    h.faults.on(PutItemCommand, dbFaults.provisionedThroughput, { times: 1 });
     await expectNothingWritten(async () => expectUnavailable(await createOrg(body, headers), 'THROTTLED'));
     const first = await createOrg(body, headers);
     const replay = await createOrg(body, headers);
@@ -117,11 +117,11 @@ describe('throttling → 503 THROTTLED with Retry-After, nothing written', () =>
 
 describe('TransactionConflict → retried with jittered backoff; 409 CONFLICT when it persists', () => {
   it.each([1, 2])('%i conflict(s), then success: one organisation, one audit event', async (conflicts) => {
-    h.faults.on(TransactWriteCommand, dbFaults.transactionConflict, { times: conflicts });
+    h.faults.on(TransactWriteItemsCommand, dbFaults.transactionConflict, { times: conflicts });
     const body = newOrg();
     const res = await createOrg(body);
     expect(res.status, JSON.stringify(res.body)).toBe(201);
-    expect(h.faults.calls(TransactWriteCommand)).toHaveLength(conflicts + 1);
+    expect(h.faults.calls(TransactWriteItemsCommand)).toHaveLength(conflicts + 1);
     const stored = await orgsWithCreditCode(body.creditCode);
     expect(stored.orgs).toHaveLength(1);
     expect(stored.guard).toHaveLength(1);
@@ -129,7 +129,7 @@ describe('TransactionConflict → retried with jittered backoff; 409 CONFLICT wh
   });
 
   it('a persistent conflict answers 409 CONFLICT after a bounded number of attempts, nothing written', async () => {
-    h.faults.on(TransactWriteCommand, dbFaults.transactionConflict);
+    h.faults.on(TransactWriteItemsCommand, dbFaults.transactionConflict);
     const body = newOrg();
     await expectNothingWritten(async () => {
       const res = await createOrg(body);
@@ -138,7 +138,7 @@ describe('TransactionConflict → retried with jittered backoff; 409 CONFLICT wh
       expect(res.body.code).toBe('CONFLICT');
       expectClean(res);
     });
-    const attempts = h.faults.calls(TransactWriteCommand).length;
+    const attempts = h.faults.calls(TransactWriteItemsCommand).length;
     expect(attempts).toBeGreaterThanOrEqual(2);
     expect(attempts).toBeLessThanOrEqual(10);
   });
@@ -146,7 +146,7 @@ describe('TransactionConflict → retried with jittered backoff; 409 CONFLICT wh
   it('the backoff between attempts grows and is jittered', async () => {
     // Which waits the store asks for, with the random source pinned low and high: deterministic,
     // unlike wall-clock gaps on a loaded machine (timers there fire late, in bunches).
-    h.faults.on(TransactWriteCommand, dbFaults.transactionConflict);
+    h.faults.on(TransactWriteItemsCommand, dbFaults.transactionConflict);
     const waitsWith = async (random: number) => {
       const waits: number[] = [];
       const realSetTimeout = globalThis.setTimeout;
@@ -169,13 +169,13 @@ describe('TransactionConflict → retried with jittered backoff; 409 CONFLICT wh
     expect(high).toHaveLength(low.length);
     for (let i = 1; i < low.length; i++) expect(low[i]!, `waits ${low}`).toBeGreaterThanOrEqual(1.5 * low[i - 1]!); // grows
     low.forEach((w, i) => expect(high[i]!, `waits ${low} vs ${high}`).toBeGreaterThan(w)); // randomness in every wait
-    expect(h.faults.calls(TransactWriteCommand)).toHaveLength(2 * (low.length + 1));
+    expect(h.faults.calls(TransactWriteItemsCommand)).toHaveLength(2 * (low.length + 1));
   });
 
   it('a 409 after conflicts does not burn the Idempotency-Key: the retry creates it once', async () => {
     const body = newOrg();
     const headers = { 'idempotency-key': `conflict-${Date.now()}` };
-    h.faults.on(TransactWriteCommand, dbFaults.transactionConflict);
+    h.faults.on(TransactWriteItemsCommand, dbFaults.transactionConflict);
     await expectNothingWritten(async () => expect((await createOrg(body, headers)).status).toBe(409));
     h.faults.reset();
     const retry = await createOrg(body, headers);
@@ -189,7 +189,7 @@ describe('timeouts and network errors → 503 UNAVAILABLE, nothing half-written'
   const network: FaultKind[] = ['timeout', 'connectionReset', 'internalServerError'];
 
   it.each(network)('%s before the transaction reaches the table', async (kind) => {
-    h.faults.on(TransactWriteCommand, dbFaults[kind]);
+    h.faults.on(TransactWriteItemsCommand, dbFaults[kind]);
     await expectNothingWritten(async () => expectUnavailable(await createOrg(newOrg(), { 'idempotency-key': `net-${kind}-${Date.now()}` }), 'UNAVAILABLE'));
   });
 
@@ -201,7 +201,7 @@ describe('timeouts and network errors → 503 UNAVAILABLE, nothing half-written'
   it.each(['timeout', 'connectionReset'] as const)(
     '%s after the transaction committed (answer lost): all of it is stored, never part, and a retry makes no duplicate',
     async (kind) => {
-      h.faults.on(TransactWriteCommand, dbFaults[kind], { times: 1, after: true });
+      h.faults.on(TransactWriteItemsCommand, dbFaults[kind], { times: 1, after: true });
       const body = newOrg();
       const headers = { 'idempotency-key': `lost-${kind}-${Date.now()}` };
       expectUnavailable(await createOrg(body, headers), 'UNAVAILABLE');
@@ -217,7 +217,7 @@ describe('timeouts and network errors → 503 UNAVAILABLE, nothing half-written'
   it('a reset while storing the idempotent response: 503, the key is released, no duplicate on retry', async () => {
     const body = newOrg();
     const headers = { 'idempotency-key': `done-${Date.now()}` };
-    h.faults.on(PutCommand, dbFaults.connectionReset, { times: 1, when: (input) => (input.Item as { state?: string }).state === 'done' });
+    h.faults.on(PutItemCommand, dbFaults.connectionReset, { times: 1, when: (input) => (input.Item as { state?: { S?: string } }).state?.S === 'done' });
     expectUnavailable(await createOrg(body, headers), 'UNAVAILABLE');
     const keys = (await scanAll(h.tableName)).filter((r) => r.PK.startsWith('IDEMPOTENCY#') && r.state === 'in_flight');
     expect(keys).toHaveLength(0);
@@ -235,7 +235,7 @@ describe('a refused transaction leaves no audit event (real DynamoDB Local, no m
       expect(dup.status).toBe(422);
       expect(dup.body.code).toBe('RULE_VIOLATION');
     });
-    expect(h.faults.calls(TransactWriteCommand)).toHaveLength(2); // went through the mock, not faulted
+    expect(h.faults.calls(TransactWriteItemsCommand)).toHaveLength(2); // went through the mock, not faulted
   });
 
   it('duplicate occupation code → 422, no second event', async () => {

@@ -1,7 +1,7 @@
 /**
  * Fault injection for what DynamoDB Local cannot do by itself (throttling, transaction conflicts
  * with invisible writers, timeouts, dropped connections). The harness's store gets its own real
- * DocumentClient; `mockClient(thatInstance)` replaces its send() with a router that passes every
+ * DynamoDBClient; `mockClient(thatInstance)` replaces its send() with a router that passes every
  * command to the original send() (bound before mocking, so to the real DynamoDB Local) unless a
  * fault rule claims it. Rules fire `times` times, before the command (nothing reaches the table)
  * or after it (the write happened but the answer was lost).
@@ -12,10 +12,10 @@ import {
   ProvisionedThroughputExceededException,
   ThrottlingException,
   TransactionCanceledException,
+  type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AppConfig } from '../../shared/config.js';
-import { createDocumentClient } from '../../shared/db/client.js';
+import { createDynamoDbClient } from '../../shared/db/client.js';
 import { Store } from '../../shared/db/store.js';
 import { createHarness } from '../support/harness.js';
 import { record } from './figures.js';
@@ -72,15 +72,15 @@ export class FaultInjector {
   readonly sent: Array<{ name: string; at: number; input: Record<string, unknown> }> = [];
 
   constructor(
-    private readonly doc: DynamoDBDocumentClient,
+    private readonly client: DynamoDBClient,
     private readonly passThrough: (command: unknown) => Promise<unknown>,
   ) {
-    this.mock = mockClient(doc);
+    this.mock = mockClient(client);
     this.install();
   }
 
   /**
-   * Fail `command` (a lib-dynamodb command class) with `error`, `times` times (default: always);
+   * Fail `command` (a client-dynamodb command class; inputs are marshalled) with `error`, `times` times (default: always);
    * `after: true` lets the command reach DynamoDB Local first and then loses its answer.
    */
   on(command: CommandClass, error: () => unknown, options: { times?: number; after?: boolean; when?: (input: Record<string, unknown>) => boolean } = {}): this {
@@ -119,15 +119,15 @@ export class FaultInjector {
   }
 }
 
-/** A harness whose store's DocumentClient is mocked by a FaultInjector (pass-through by default). */
+/** A harness whose store's DynamoDBClient is mocked by a FaultInjector (pass-through by default). */
 export async function createFaultyHarness(overrides: Partial<AppConfig> = {}) {
-  let doc: DynamoDBDocumentClient | undefined;
+  let client: DynamoDBClient | undefined;
   const h = await createHarness(overrides, (tableName) => {
-    doc = createDocumentClient({ tableName, endpoint: process.env.DYNAMODB_ENDPOINT! });
-    return new Store(doc, tableName);
+    client = createDynamoDbClient({ tableName, endpoint: process.env.DYNAMODB_ENDPOINT! });
+    return new Store(client, tableName);
   });
-  if (!doc) throw new Error('storeFactory was not called');
-  const original = doc.send.bind(doc) as (command: unknown) => Promise<unknown>;
-  const faults = new FaultInjector(doc, original);
-  return { ...h, doc, faults };
+  if (!client) throw new Error('storeFactory was not called');
+  const original = client.send.bind(client) as (command: unknown) => Promise<unknown>;
+  const faults = new FaultInjector(client, original);
+  return { ...h, client, faults };
 }

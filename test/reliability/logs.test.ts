@@ -8,7 +8,7 @@
  * names the request id (no personal data), the answer quotes that id and carries no stack trace.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { createApp } from '../../shared/http/app.js';
 import { maskNationalId } from '../../shared/domain/national-id.js';
 import { classDraft, createWorld, design, ok, sequentialNationalId, toClosingReview, toPlanned, traineeBody, type World } from '../support/world.js';
@@ -123,7 +123,7 @@ describe('no personal data in logs', () => {
     const c = await ok(w, 201, 'POST', '/v1/cohorts', { token: w.tokens.chamber, now: '2026-06-01T10:00:00+08:00', body: design(w) });
     await ok(w, 201, 'POST', `/v1/cohorts/${c.id}/participants`, { token: w.tokens.chamber, now: '2026-06-01T10:00:00+08:00', body: { enterpriseId: w.orgs.smeA.id } });
     const from = logger.lines.length;
-    h.faults.on(TransactWriteCommand, () => Object.assign(new Error(`Rate exceeded (${FAULT_MARKER}) for ${person.idNumber}`), { name: 'ThrottlingException' }), { times: 1 });
+    h.faults.on(TransactWriteItemsCommand, () => Object.assign(new Error(`Rate exceeded (${FAULT_MARKER}) for ${person.idNumber}`), { name: 'ThrottlingException' }), { times: 1 });
     const res = await w.h.call('POST', `/v1/cohorts/${c.id}/trainees`, { token: w.tokens.smeA, now: '2026-06-01T10:00:00+08:00', body: traineeBody(w.orgs.smeA.id, '320214', person), headers: { 'x-request-id': 'req-fault-1' } });
     h.faults.reset();
     expect(res.status).toBe(503);
@@ -143,7 +143,7 @@ describe('no personal data in logs', () => {
     await ok(w, 201, 'POST', `/v1/cohorts/${c.id}/participants`, { token: w.tokens.chamber, now: '2026-06-01T10:00:00+08:00', body: { enterpriseId: w.orgs.smeA.id } });
     const from = logger.lines.length;
     // What DynamoDB answers for an item it refuses (not a fault the store classifies): unhandled.
-    h.faults.on(TransactWriteCommand, () => Object.assign(new Error(`Item size has exceeded the maximum allowed size (${FAULT_MARKER})`), { name: 'ValidationException', $fault: 'client' }), { times: 1 });
+    h.faults.on(TransactWriteItemsCommand, () => Object.assign(new Error(`Item size has exceeded the maximum allowed size (${FAULT_MARKER})`), { name: 'ValidationException', $fault: 'client' }), { times: 1 });
     const res = await w.h.call('POST', `/v1/cohorts/${c.id}/trainees`, { token: w.tokens.smeA, now: '2026-06-01T10:00:00+08:00', body: traineeBody(w.orgs.smeA.id, '320214', person) });
     h.faults.reset();
     expect(res.status).toBe(500);

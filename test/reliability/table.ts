@@ -2,15 +2,16 @@
  * A second, never-mocked DocumentClient on DynamoDB Local, to see what really is in a test's table
  * (Scan is fine in tests). Snapshots ignore idempotency records unless asked not to.
  */
-import { QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient } from '../../shared/db/client.js';
+import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { createDynamoDbClient } from '../../shared/db/client.js';
 
 export type Row = Record<string, unknown> & { PK: string; SK: string };
 
 let shared: DynamoDBDocumentClient | undefined;
 /** The unmocked client (one per test file). */
 export function rawClient(): DynamoDBDocumentClient {
-  shared ??= createDocumentClient({ tableName: 'unused', endpoint: process.env.DYNAMODB_ENDPOINT! });
+  // The DocumentClient refuses a client that caches its middleware.
+  shared ??= DynamoDBDocumentClient.from(createDynamoDbClient({ tableName: 'unused', endpoint: process.env.DYNAMODB_ENDPOINT! }, { cacheMiddleware: false }));
   return shared;
 }
 

@@ -99,10 +99,10 @@ async function expectCleanResult(cohortId: string, expected: Awaited<ReturnType<
 
 const scenarios: { name: string; k: number; mode: 'before' | 'after' }[] = [
   { name: 'between staging chunks', k: 1, mode: 'before' },
-  { name: 'before the flip to closed', k: 3, mode: 'before' },
-  { name: 'after the flip was written but its answer lost', k: 3, mode: 'after' },
-  { name: 'before publishing the lines that did not fit the flip', k: 4, mode: 'before' },
-  { name: 'before recording that publishing is done', k: 5, mode: 'before' },
+  { name: 'before the flip to closed', k: 2, mode: 'before' },
+  { name: 'after the flip was written but its answer lost', k: 2, mode: 'after' },
+  { name: 'before publishing the lines that did not fit the flip', k: 3, mode: 'before' },
+  { name: 'before recording that publishing is done', k: 4, mode: 'before' },
 ];
 
 let clean: { cohortId: string; state: Awaited<ReturnType<typeof finalState>> };
@@ -134,11 +134,12 @@ beforeAll(async () => {
   const res = await accept(cleanId!);
   expect(res.status).toBe(200);
   const labels = store.transactions.slice(before).map((t) => t.label);
-  // The phases the crash points below refer to: 3 staging chunks, flip, 1 publishing chunk, done.
-  expect(labels).toHaveLength(6);
-  expect(labels[3]).toBe('closing.accepted');
-  expect(labels[4]).toBe('LINE (Update)');
-  expect(labels[5]).toBe('subsidy.lines_published');
+  // The phases the crash points below refer to: 2 staging chunks (75 lines + 75 subsidy marks, 99
+  // per transaction), flip, 1 publishing chunk, done.
+  expect(labels).toHaveLength(5);
+  expect(labels[2]).toBe('closing.accepted');
+  expect(labels[3]).toBe('LINE (Update)');
+  expect(labels[4]).toBe('subsidy.lines_published');
   clean = { cohortId: cleanId!, state: await expectCleanResult(cleanId!, expected) };
 }, 180_000);
 
@@ -159,7 +160,7 @@ describe('R-SUB-3, R-SUB-6: closing acceptance resumes after a crash to the resu
       expect(failed.body.code).toBe('UNAVAILABLE');
 
       // Before the flip nothing is visible to anyone (R-SUB-3): no lines, no listing entries.
-      const flipped = s.k > 3 || (s.k === 3 && s.mode === 'after');
+      const flipped = s.k > 2 || (s.k === 2 && s.mode === 'after');
       const midway = await ok(w, 200, 'GET', `/v1/cohorts/${cohortId}/subsidy`, { token: w.tokens.xinwu });
       if (!flipped) {
         expect(midway.lines).toEqual([]);
@@ -188,7 +189,7 @@ describe('R-SUB-3, R-SUB-6: closing acceptance resumes after a crash to the resu
   it('a crash after the very last write leaves the class closed and complete; the repeat answers 409 INVALID_STATE', async () => {
     const cohortId = await classAtClosingReview();
     const expected = await expectedLines(cohortId);
-    store.arm(5, 'after');
+    store.arm(4, 'after');
     const failed = await accept(cohortId);
     expect(failed.status).toBe(503);
     await expectCleanResult(cohortId, expected);

@@ -6,7 +6,7 @@ import { randomInt } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ulid } from 'ulid';
 import { configFromEnv, type AppConfig } from '../../shared/config.js';
-import { createDocumentClient } from '../../shared/db/client.js';
+import { createDynamoDbClient } from '../../shared/db/client.js';
 import { ensureTable } from '../../shared/db/bootstrap.js';
 import { Store } from '../../shared/db/store.js';
 import { createApp } from '../../shared/http/app.js';
@@ -34,7 +34,7 @@ export type Harness = Awaited<ReturnType<typeof createHarness>>;
 
 export async function createHarness(overrides: Partial<AppConfig> = {}, storeFactory?: (tableName: string) => Store) {
   const tableName = `test-${ulid()}`;
-  const doc = createDocumentClient({ tableName, endpoint: process.env.DYNAMODB_ENDPOINT! });
+  const doc = createDynamoDbClient({ tableName, endpoint: process.env.DYNAMODB_ENDPOINT! });
   await ensureTable(doc as unknown as DynamoDBClient, tableName);
   const store = storeFactory ? storeFactory(tableName) : new Store(doc, tableName);
   const config = { ...configFromEnv({ STAGE: 'local' }), ...overrides };

@@ -309,7 +309,7 @@ export async function classDraft(w: World, plan: ClassPlan) {
 // Store wrappers for subsidy tests (appended): one records every transaction's size and what it
 // carried, one fails a chosen transaction once, as a crash between chunks would.
 import { Store, type WriteOp } from '../../shared/db/store.js';
-import { createDocumentClient } from '../../shared/db/client.js';
+import { createDynamoDbClient } from '../../shared/db/client.js';
 
 /** What a transaction carried: the audit action of its event, else the key prefix of its first item. */
 export function transactionLabel(ops: WriteOp[]): string {
@@ -370,9 +370,9 @@ export class CrashingStore extends RecordingStore {
 }
 
 export const storeFactory =
-  <S extends Store>(Kind: new (doc: ReturnType<typeof createDocumentClient>, table: string) => S) =>
+  <S extends Store>(Kind: new (doc: ReturnType<typeof createDynamoDbClient>, table: string) => S) =>
   (tableName: string): S =>
-    new Kind(createDocumentClient({ tableName, endpoint: process.env.DYNAMODB_ENDPOINT! }), tableName);
+    new Kind(createDynamoDbClient({ tableName, endpoint: process.env.DYNAMODB_ENDPOINT! }), tableName);
 
 /**
  * Makes a race certain instead of likely: the next `count` reads whose key matches wait for each
@@ -407,7 +407,7 @@ export class GatedStore extends RecordingStore {
 }
 
 import { enrolmentLockOp, traineeItem } from '../../shared/db/cohorts.js';
-import { newId } from '../../shared/db/audit.js';
+import { newId } from '../../shared/db/ids.js';
 import { cstDate } from '../../shared/domain/dates.js';
 import { mutateCohort } from '../../shared/services/cohorts/mutation.js';
 import type { Trainee } from '../../shared/services/cohorts/model.js';

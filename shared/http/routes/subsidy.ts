@@ -25,7 +25,7 @@ export const SubsidyLine = z
   .openapi('SubsidyLine');
 
 export const lineExample = {
-  id: 'L7Q2mK0pXw9aBc3dEf4gHi5', cohortId: '01JC0H0RT0000000000000000A', payeeId: '01JENTERPR1SE0000000000000', payerBureauId: '01JBUREAU00000000000000000', district: '320214',
+  id: '01JC0H0RT0000000000000000A-7Q2mK0pXw9aBc3dE', cohortId: '01JC0H0RT0000000000000000A', payeeId: '01JENTERPR1SE0000000000000', payerBureauId: '01JBUREAU00000000000000000', district: '320214',
   traineeIds: ['01JTRA1NEE00000000000000AA'],
   trainees: [{ traineeId: '01JTRA1NEE00000000000000AA', name: '张伟', level: 'intermediate', trainingStart: '2026-05-01', assessedOn: '2027-09-15', months: 16, plannedMonths: 18, rateFenPerYear: 500000, amountFen: 666667 }],
   amountFen: 666667, cityShareFen: 333334, districtShareFen: 333333, cityShareBasisPoints: 5000, policyVersion: '2024-04-02', status: 'pending', createdAt: '2027-10-20T02:00:00.000Z', version: 1,

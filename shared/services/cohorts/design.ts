@@ -10,7 +10,8 @@ import { checkTrainee, traineeTags } from '../../domain/eligibility.js';
 import { checkOccupationLevel, type Level } from '../../domain/levels.js';
 import { issue, type RuleIssue } from '../../domain/messages.js';
 import { normalizeNationalId } from '../../domain/national-id.js';
-import { auditOp, newId, toEvent } from '../../db/audit.js';
+import { auditOp, toEvent } from '../../db/audit.js';
+import { newId } from '../../db/ids.js';
 import {
   enrolmentLockOp,
   loadTrainees,
@@ -394,17 +395,21 @@ export class CohortDesignService {
   }
 
   async trainees(ctx: RequestContext, cohortId: string, query: { limit: number; cursor?: string; enterpriseId?: string }) {
-    const cohort = await this.get(ctx, cohortId);
-    const access = accessOf(ctx.principal, cohort);
     const bound = { cohortId, enterpriseId: query.enterpriseId };
     const start = decodeCursor(query.cursor, bound);
-    const page = await this.store.query({
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-      ExpressionAttributeValues: { ':pk': keys.cohortPK(cohortId), ':prefix': keys.traineePrefix, ...(query.enterpriseId ? { ':e': query.enterpriseId } : {}) },
-      ...(query.enterpriseId ? { FilterExpression: 'enterpriseId = :e' } : {}),
-      Limit: query.limit,
-      ...(start ? { ExclusiveStartKey: start } : {}),
-    });
+    // The cohort (may the caller see it? full ID numbers? R-PRIV-1) is read concurrently with the
+    // page: one round trip. Nothing of the page leaves unless the cohort is visible.
+    const [cohort, page] = await Promise.all([
+      this.get(ctx, cohortId),
+      this.store.query({
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.cohortPK(cohortId), ':prefix': keys.traineePrefix, ...(query.enterpriseId ? { ':e': query.enterpriseId } : {}) },
+        ...(query.enterpriseId ? { FilterExpression: 'enterpriseId = :e' } : {}),
+        Limit: query.limit,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    ]);
+    const access = accessOf(ctx.principal, cohort);
     return {
       items: page.items.map((raw) => this.view(ctx.principal, access, cohort, toTrainee(raw))),
       nextCursor: encodeCursor(page.lastKey, bound),
@@ -460,11 +465,13 @@ export class CohortDesignService {
   }
 
   async submit(ctx: RequestContext, cohortId: string, expectedVersion?: number): Promise<Cohort> {
-    const trainees = await loadTrainees(this.store, cohortId);
     const { cohort } = await mutateCohort(this.store, ctx, cohortId, { ...(expectedVersion !== undefined ? { expectedVersion } : {}) }, async (m) => {
       requireAccess(m.access.organizer, 'Only the organiser submits the class', '仅牵头单位可提交开班申报');
       const c = m.cohort;
       if (c.status !== 'draft') throw invalidState(c.status, 'submit');
+      // Read after the cohort: a trainee added or removed since changes the cohort's version, so
+      // the transaction's version check guarantees the roster checked here is the one submitted.
+      const trainees = await loadTrainees(this.store, cohortId);
       const issues = [...(await this.checkDesign(pickDesign(c))), ...checkCurriculum(c.curriculum).errors, ...checkMentors(c.mentors)];
       issues.push(...rosterIssues(c, trainees));
       if (c.mode !== 'enterprise' && c.agreement?.status !== 'effective') {
@@ -492,15 +499,18 @@ export class CohortDesignService {
   }
 
   async events(ctx: RequestContext, cohortId: string, query: { limit: number; cursor?: string }) {
-    await this.get(ctx, cohortId);
     const bound = { cohortId, events: true };
     const start = decodeCursor(query.cursor, bound);
-    const page = await this.store.query({
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-      ExpressionAttributeValues: { ':pk': keys.cohortPK(cohortId), ':prefix': keys.eventPrefix },
-      Limit: query.limit,
-      ...(start ? { ExclusiveStartKey: start } : {}),
-    });
+    // Visibility is checked on the cohort read concurrently with the page (one round trip).
+    const [, page] = await Promise.all([
+      this.get(ctx, cohortId),
+      this.store.query({
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.cohortPK(cohortId), ':prefix': keys.eventPrefix },
+        Limit: query.limit,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    ]);
     return { items: page.items.map(toEvent), nextCursor: encodeCursor(page.lastKey, bound) };
   }
 }
