@@ -1,60 +1,40 @@
 /**
  * The API Lambda bundle, built the way the CDK stack builds it (infra/constructs/app-function.ts:
  * NodejsFunction, local esbuild, ESM, minify, platform node, target node22, mainFields module,main,
- * the createRequire banner, source maps without sources content, the AWS SDK bundled), and a
- * `slim` variant with the changes this benchmark proposes, so both can be sized and cold-started.
+ * the createRequire banner, source maps without sources content, the AWS SDK bundled but for the
+ * modules a Lambda function never loads, zod aliased to its lean facade), so it can be sized and
+ * cold-started. The values that are not CDK defaults come from infra/bundling/options.ts, which the
+ * construct uses too; test/perf/bundle-options.test.ts compares these options with the esbuild
+ * command CDK really runs for the API function.
  */
-import { mkdirSync, statSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
+import { esbuildTarget, esmRequireBanner, neverLoadedInLambda, zodAlias } from '../../infra/bundling/options.js';
 
 export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Copied from infra/constructs/app-function.ts (keep in step). */
-const esmRequireBanner =
-  "import { createRequire as __createRequire } from 'node:module';" +
-  'const require = __createRequire(import.meta.url);';
+/** Packages the API function ships in node_modules (infra/stack.ts `nodeModules`), hence external. */
+export const apiNodeModules = ['exceljs'];
 
 export const stackOptions: BuildOptions = {
   entryPoints: [path.join(projectRoot, 'functions/api.ts')],
   bundle: true,
   platform: 'node',
   format: 'esm',
-  target: 'node22',
+  target: esbuildTarget,
   mainFields: ['module', 'main'],
   banner: { js: esmRequireBanner },
   minify: true,
   sourcemap: true,
   sourcesContent: false,
-  // infra/stack.ts: the API function's `nodeModules: ['exceljs']` (installed beside the bundle, so external).
-  external: ['exceljs'],
+  // CDK passes `externalModules` then `nodeModules` as --external.
+  external: [...neverLoadedInLambda, ...apiNodeModules],
+  // CDK: esbuildArgs `--alias:zod=./infra/…`, resolved from projectRoot (its working directory).
+  alias: { zod: path.join(projectRoot, zodAlias) },
   logLevel: 'error',
-};
-
-/**
- * Credential providers the default chain imports dynamically, only when no credentials are in the
- * environment. A Lambda function always has them there (AWS_ACCESS_KEY_ID…), so these are never
- * loaded in Lambda: marking them external removes them (and the STS/SSO clients they pull in).
- */
-export const unusedCredentialProviders = [
-  '@aws-sdk/credential-provider-sso',
-  '@aws-sdk/credential-provider-ini',
-  '@aws-sdk/credential-provider-process',
-  '@aws-sdk/credential-provider-web-identity',
-  '@aws-sdk/credential-provider-http',
-  '@smithy/credential-provider-imds',
-];
-
-/** The proposed changes, as esbuild options (CDK equivalents in bench/README.md). */
-export const slimOptions: BuildOptions = {
-  ...stackOptions,
-  // CDK: `externalModules: [...]` beside the existing `nodeModules: ['exceljs']`.
-  external: ['exceljs', ...unusedCredentialProviders],
-  // zod without its 50+ locales (bench/bundle/zod-lean): CDK `esbuildArgs: { '--alias:zod': … }`.
-  alias: { zod: path.join(projectRoot, 'bench/bundle/zod-lean/index.mjs') },
 };
 
 export interface BundleReport {
@@ -72,12 +52,16 @@ const packageOf = (input: string) => {
   return m ? m[1]! : input.split('/').slice(0, 2).join('/');
 };
 
-export async function buildBundle(variant: 'stack' | 'slim', outDir: string): Promise<BundleReport> {
+/**
+ * Builds the stack's bundle into `outDir/<variant>/index.mjs`. `overrides` change options for a
+ * variant that is not the stack's (e.g. `{ minify: false }` to read a CPU profile).
+ */
+export async function buildBundle(variant: string, outDir: string, overrides: BuildOptions = {}): Promise<BundleReport> {
   const dir = path.join(outDir, variant);
   mkdirSync(dir, { recursive: true });
   const outfile = path.join(dir, 'index.mjs');
   const started = performance.now();
-  const result = await build({ ...(variant === 'stack' ? stackOptions : slimOptions), outfile, metafile: true, absWorkingDir: projectRoot });
+  const result = await build({ ...stackOptions, ...overrides, outfile, metafile: true, absWorkingDir: projectRoot });
   const buildMs = performance.now() - started;
   const meta = result.metafile as Metafile;
   const output = Object.entries(meta.outputs).find(([file]) => file.endsWith('index.mjs'))![1];
@@ -88,7 +72,7 @@ export async function buildBundle(variant: 'stack' | 'slim', outDir: string): Pr
     file: outfile,
     bytes: statSync(outfile).size,
     gzipBytes: gzipSync(readFileSync(outfile)).length,
-    mapBytes: statSync(`${outfile}.map`).size,
+    mapBytes: existsSync(`${outfile}.map`) ? statSync(`${outfile}.map`).size : 0,
     byPackage: [...byPackage].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes),
     buildMs,
   };
