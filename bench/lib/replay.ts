@@ -18,7 +18,7 @@ import {
   UpdateItemCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import type { DbCall } from '../../shared/db/instrumentation.js';
+import { DbRecorder, type DbCall } from '../../shared/db/instrumentation.js';
 
 const commands: Record<string, new (input: any) => any> = {
   GetItem: GetItemCommand,
@@ -60,10 +60,14 @@ export function canReplay(calls: readonly DbCall[]): boolean {
   return calls.every((c) => commands[c.command] !== undefined && !c.error);
 }
 
-/** Prepares the commands (outside the timing), then sends them one after the other; returns ms. */
+/**
+ * Prepares the commands (outside the timing), then sends them as the app did: calls the app sent
+ * together (started before the first of them had answered) go together, the rest one after the
+ * other. Returns ms.
+ */
 export async function replay(client: DynamoDBClient, calls: readonly DbCall[]): Promise<number> {
-  const prepared = calls.map((c) => new commands[c.command]!(replayInput(c)));
+  const waves = DbRecorder.roundTripGroups(calls).map((group) => group.map((c) => new commands[c.command]!(replayInput(c))));
   const started = performance.now();
-  for (const command of prepared) await client.send(command);
+  for (const wave of waves) await Promise.all(wave.map((command) => client.send(command)));
   return performance.now() - started;
 }

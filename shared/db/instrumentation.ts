@@ -96,15 +96,22 @@ export class DbRecorder {
    * answered count once (a GetItem and a Query sent together are one round trip of latency).
    */
   static sequentialRoundTrips(calls: readonly DbCall[]): number {
-    let trips = 0;
+    return DbRecorder.roundTripGroups(calls).length;
+  }
+
+  /** The calls grouped by round trip, in order (see sequentialRoundTrips). */
+  static roundTripGroups(calls: readonly DbCall[]): DbCall[][] {
+    const groups: DbCall[][] = [];
     let firstAnswerAt = -Infinity;
     for (const c of [...calls].sort((a, b) => a.at - b.at)) {
       if (c.at >= firstAnswerAt) {
-        trips++;
+        groups.push([c]);
         firstAnswerAt = c.at + c.ms;
+      } else {
+        groups.at(-1)!.push(c);
       }
     }
-    return trips;
+    return groups;
   }
 
   /** Summed ConsumedCapacity; `reported` is false when any data call came back without it. */
