@@ -4,6 +4,7 @@
  * Tests call app.request(); the Lambda entry wraps the same app with hono/aws-lambda.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { TrieRouter } from 'hono/router/trie-router';
 import { HTTPException } from 'hono/http-exception';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -42,7 +43,10 @@ export function createApp(deps: AppDeps): { app: App; services: Services } {
   const { config, logger, store } = deps;
   const services = createServices(store, config);
   const authenticator = new Authenticator(config, services.organizations);
-  const app: App = new OpenAPIHono<AppEnv>({ defaultHook: (result) => { if (!result.success) throw validationError(result.error); } });
+  // Hono's default SmartRouter first builds a RegExpRouter, which rejects this route set and is
+  // thrown away at the first request; the TrieRouter it falls back to is taken directly (≈ 2 ms of
+  // every cold start).
+  const app: App = new OpenAPIHono<AppEnv>({ router: new TrieRouter(), defaultHook: (result) => { if (!result.success) throw validationError(result.error); } });
 
   app.use('*', async (c, next) => {
     const started = performance.now();

@@ -26,7 +26,13 @@ export class Authenticator {
     private readonly organizations: OrganizationService,
   ) {
     this.localKey = new TextEncoder().encode(config.localJwtSecret);
-    if (config.oidc) this.jwks = createRemoteJWKSet(new URL(config.oidc.jwksUrl));
+    if (config.oidc) {
+      this.jwks = createRemoteJWKSet(new URL(config.oidc.jwksUrl));
+      // Fetch the issuer's keys while the function initialises rather than on the first
+      // authenticated request (one HTTPS round trip off the cold first response); on failure the
+      // first request fetches them again.
+      this.jwks.reload().catch(() => undefined);
+    }
   }
 
   async authenticate(header: string | undefined): Promise<Principal> {

@@ -45,20 +45,26 @@ export function registerDocs(app: App) {
     bearerFormat: 'JWT',
     description: 'OIDC access/ID token; with STAGE=local also HS256 tokens of issuer apprenticeship-local (npm start prints some).',
   });
-  app.doc31('/openapi.json', (c) => ({
-    openapi: '3.1.0',
-    info: {
-      title: 'Joint apprenticeship cohorts API (企业新型学徒制联合组班)',
-      version: '1.0.0',
-      description:
-        'Chambers of commerce, SMEs, group HQs and labour bureaus run enterprise new-type apprenticeship classes together, ' +
-        'under the Wuxi notice of 2 April 2024. Money is integer fen; dates are China Standard Time. Errors are RFC 9457 problem+json.',
-      license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
-      contact: { name: 'Platform team', email: 'platform@apprenticeship.invalid' },
-    },
-    servers: [{ url: new URL(c.req.url).origin, description: 'This deployment' }],
-    tags: apiTags,
-  }));
+  // Generated once per container (≈ 30 ms of CPU, 210 KB): only the server URL differs per request.
+  let document: ReturnType<App['getOpenAPI31Document']> | undefined;
+  const license = { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' };
+  app.get('/openapi.json', (c) => {
+    document ??= app.getOpenAPI31Document({
+      openapi: '3.1.0',
+      info: {
+        title: 'Joint apprenticeship cohorts API (企业新型学徒制联合组班)',
+        version: '1.0.0',
+        description:
+          'Chambers of commerce, SMEs, group HQs and labour bureaus run enterprise new-type apprenticeship classes together, ' +
+          'under the Wuxi notice of 2 April 2024. Money is integer fen; dates are China Standard Time. Errors are RFC 9457 problem+json.',
+        license, // OpenAPI 3.1's SPDX `identifier` (the library's type predates it)
+        contact: { name: 'Platform team', email: 'platform@apprenticeship.invalid' },
+      },
+      servers: [],
+      tags: apiTags,
+    });
+    return c.json({ ...document, servers: [{ url: new URL(c.req.url).origin, description: 'This deployment' }] });
+  });
 
   app.get('/docs', (c) => c.html(docsPage));
   app.get('/docs/assets/:file', async (c) => {
