@@ -90,6 +90,18 @@ export async function loadTrainees(store: Store, cohortId: string): Promise<Trai
   return (await store.queryAll(traineesQuery(cohortId))).map(toTrainee);
 }
 
+/** The cohort and its whole roster in one consistent Query (one page up to ~1,500 trainees). */
+export async function loadCohortWithRoster(store: Store, cohortId: string): Promise<{ cohort?: Cohort; trainees: Trainee[] }> {
+  const items = await store.queryAll({
+    ConsistentRead: true,
+    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+    ExpressionAttributeValues: { ':pk': keys.cohortPK(cohortId), ':prefix': keys.cohortWithRosterPrefix },
+  });
+  const cohortSK = keys.cohort(cohortId).SK;
+  const raw = items.find((i) => i.SK === cohortSK);
+  return { ...(raw ? { cohort: toCohort(raw) } : {}), trainees: items.filter((i) => i.SK.startsWith(keys.traineePrefix)).map(toTrainee) };
+}
+
 /**
  * R-ELIG-4, atomically: the person's enrolment lock is created, or taken over from a cohort that
  * has since ended (closed, rejected, cancelled; those states are final, so the takeover is safe).

@@ -19,8 +19,14 @@ export const keys = {
 
   cohort: (id: string) => ({ PK: `COHORT#${id}`, SK: 'COHORT' }),
   cohortPK: (id: string) => `COHORT#${id}`,
-  trainee: (cohortId: string, traineeId: string) => ({ PK: `COHORT#${cohortId}`, SK: `TRAINEE#${traineeId}` }),
-  traineePrefix: 'TRAINEE#',
+  /**
+   * Trainees sort right after their cohort item and share its SK prefix, so one Query
+   * (`begins_with(SK, 'COHORT')`) reads a cohort with its roster: submit and closing acceptance
+   * need both and read them in one round trip.
+   */
+  trainee: (cohortId: string, traineeId: string) => ({ PK: `COHORT#${cohortId}`, SK: `COHORT#TRAINEE#${traineeId}` }),
+  traineePrefix: 'COHORT#TRAINEE#',
+  cohortWithRosterPrefix: 'COHORT',
   /** Who may see a cohort in a listing (organiser, participants, provider, bureaus, experts, everyone-for-auditors). */
   viewer: (cohortId: string, principal: string) => ({ PK: `COHORT#${cohortId}`, SK: `VIEWER#${principal}` }),
   viewerPrefix: 'VIEWER#',

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { buildSubsidyLines, traineeSubsidy, trainingStartOf, cityShareBasisPointsFor, type PolicyVersion } from '../domain/subsidy.js';
-import { kpiOp, loadTrainees } from '../db/cohorts.js';
+import { kpiOp } from '../db/cohorts.js';
 import { indexKeys, keys } from '../db/keys.js';
 import { fromItem, storedItem, type Store, type WriteOp } from '../db/store.js';
 import type { RequestContext } from '../http/context.js';
@@ -125,14 +125,13 @@ export class SubsidyService {
 
   /** 结班验收: accept the closing, create the subsidy lines, close the cohort. */
   async acceptClosing(ctx: RequestContext, cohortId: string, expectedVersion?: number): Promise<Cohort> {
-    const { cohort: current, access } = await loadVisibleCohort(this.store, ctx, cohortId);
+    const { cohort: current, access, roster: trainees } = await loadVisibleCohort(this.store, ctx, cohortId, { roster: true });
     requireAccess(access.reviewBureau, 'Only the competent bureau accepts the closing', '仅主管人社部门可进行结班验收');
     if (current.status === 'closed' && current.closing?.linesToPublish) return this.publishRemaining(ctx, current);
     if (current.status !== 'closing_review') throw invalidState(current.status, 'accept the closing of');
     if (expectedVersion !== undefined && expectedVersion !== current.version) throw new ApiError('PRECONDITION_FAILED');
 
     const policy = await this.policy.inForce(current.plannedStart);
-    const trainees = await loadTrainees(this.store, cohortId);
     const lines = await this.computeLines(current, trainees, policy, ctx.now.toISOString());
     const passed = trainees.filter((t) => t.status === 'passed');
 

@@ -155,7 +155,7 @@ async function interleaved(action: string, n: number, call: (i: number) => Promi
 
 const cohortItem = async (id: string) => (await store.get<Record<string, any>>(keys.cohort(id)))!;
 const kpi = async (year: number, district: string) => (await store.get<Record<string, number>>(keys.kpi(year, district))) ?? ({} as Record<string, number>);
-const trainees = async (cohortId: string) => queryPartition(h.tableName, `COHORT#${cohortId}`, 'TRAINEE#');
+const trainees = async (cohortId: string) => queryPartition(h.tableName, `COHORT#${cohortId}`, 'COHORT#TRAINEE#');
 
 // Slow only on a loaded machine: the assertions never depend on time.
 describe('cohort races (N = 50, writes interleaved)', { timeout: 180_000 }, () => {

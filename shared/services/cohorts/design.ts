@@ -14,7 +14,6 @@ import { auditOp, toEvent } from '../../db/audit.js';
 import { newId } from '../../db/ids.js';
 import {
   enrolmentLockOp,
-  loadTrainees,
   notSubsidisedCheckOp,
   openDeadlinesOf,
   releaseEnrolmentLockOp,
@@ -465,13 +464,14 @@ export class CohortDesignService {
   }
 
   async submit(ctx: RequestContext, cohortId: string, expectedVersion?: number): Promise<Cohort> {
-    const { cohort } = await mutateCohort(this.store, ctx, cohortId, { ...(expectedVersion !== undefined ? { expectedVersion } : {}) }, async (m) => {
+    // The roster is read with the cohort (one Query): a trainee added or removed since changes the
+    // cohort's version, so the transaction's version check guarantees the roster checked here is the
+    // one submitted.
+    const { cohort } = await mutateCohort(this.store, ctx, cohortId, { roster: true, ...(expectedVersion !== undefined ? { expectedVersion } : {}) }, async (m) => {
       requireAccess(m.access.organizer, 'Only the organiser submits the class', '仅牵头单位可提交开班申报');
       const c = m.cohort;
       if (c.status !== 'draft') throw invalidState(c.status, 'submit');
-      // Read after the cohort: a trainee added or removed since changes the cohort's version, so
-      // the transaction's version check guarantees the roster checked here is the one submitted.
-      const trainees = await loadTrainees(this.store, cohortId);
+      const trainees = m.roster;
       const issues = [...(await this.checkDesign(pickDesign(c))), ...checkCurriculum(c.curriculum).errors, ...checkMentors(c.mentors)];
       issues.push(...rosterIssues(c, trainees));
       if (c.mode !== 'enterprise' && c.agreement?.status !== 'effective') {
@@ -530,7 +530,7 @@ function pickDesign(c: Cohort): CohortDesign {
 }
 
 /** R-JOINT-1 / R-GROUP-1: who takes part, and that every participant brings trainees. */
-function rosterIssues(c: Cohort, trainees: Trainee[]): RuleIssue[] {
+function rosterIssues(c: Cohort, trainees: readonly Trainee[]): RuleIssue[] {
   const issues: RuleIssue[] = [];
   const withTrainees = new Set(trainees.map((t) => t.enterpriseId));
   const rule = c.mode === 'group' ? 'R-GROUP-1' : 'R-JOINT-1';

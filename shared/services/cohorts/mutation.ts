@@ -5,12 +5,12 @@
  * its audit event (R-AUDIT-1). A lost race is retried on fresh data unless the caller sent If-Match.
  */
 import { auditOp } from '../../db/audit.js';
-import { loadCohortWith, saveCohortOps, VersionConflict } from '../../db/cohorts.js';
+import { loadCohortWith, loadCohortWithRoster, saveCohortOps, VersionConflict } from '../../db/cohorts.js';
 import { keys } from '../../db/keys.js';
 import type { Key, Store, WriteOp } from '../../db/store.js';
 import type { RequestContext } from '../../http/context.js';
 import { ApiError, notFound } from '../../http/errors.js';
-import { accessOf, canSee, type Access, type Cohort } from './model.js';
+import { accessOf, canSee, type Access, type Cohort, type Trainee } from './model.js';
 
 const MAX_TRANSACTION_ITEMS = 100;
 /**
@@ -34,6 +34,8 @@ export class Mutation {
     readonly cohort: Cohort,
     readonly access: Access,
     private readonly extraItems: (k: Key) => Record<string, unknown> | undefined,
+    /** The cohort's trainees, read with it (MutateOptions.roster), so the version check covers them. */
+    readonly roster: readonly Trainee[] = [],
   ) {}
 
   extra<T>(key: Key): T | undefined {
@@ -54,6 +56,8 @@ export interface MutateOptions {
   expectedVersion?: number;
   /** Extra keys known before the cohort is read, fetched in the same round trip. */
   keys?: Key[];
+  /** Read the cohort together with its roster (one Query instead of the GetItem; not with `keys`). */
+  roster?: boolean;
 }
 
 export async function mutateCohort<T>(
@@ -64,12 +68,13 @@ export async function mutateCohort<T>(
   command: (m: Mutation) => Promise<T> | T,
 ): Promise<{ result: T; cohort: Cohort }> {
   for (let attempt = 1; ; attempt++) {
-    const { cohort, extra } = await loadCohortWith(store, cohortId, options.keys ?? []);
+    const withRoster = options.roster ? await loadCohortWithRoster(store, cohortId) : undefined;
+    const { cohort, extra } = withRoster ? { cohort: withRoster.cohort, extra: () => undefined } : await loadCohortWith(store, cohortId, options.keys ?? []);
     if (!cohort) throw notFound('cohort');
     const access = accessOf(ctx.principal, cohort);
     if (!canSee(access)) throw notFound('cohort');
     if (options.expectedVersion !== undefined && options.expectedVersion !== cohort.version) throw new ApiError('PRECONDITION_FAILED');
-    const m = new Mutation(ctx, cohort, structuredClone(cohort), access, extra);
+    const m = new Mutation(ctx, cohort, structuredClone(cohort), access, extra, withRoster?.trainees);
     const result = await command(m);
     if (m.unchanged) return { result, cohort };
     m.cohort.version = cohort.version + 1;
@@ -113,12 +118,20 @@ export async function mutateCohort<T>(
   }
 }
 
-/** One GetItem: the cohort with how the caller relates to it; 404 when it may not see it. */
-export async function loadVisibleCohort(store: Store, ctx: RequestContext, cohortId: string): Promise<{ cohort: Cohort; access: Access }> {
-  const { cohort } = await loadCohortWith(store, cohortId);
+/**
+ * One GetItem (or, with `roster`, one Query that also returns the trainees): the cohort with how
+ * the caller relates to it; 404 when it may not see it.
+ */
+export async function loadVisibleCohort(
+  store: Store,
+  ctx: RequestContext,
+  cohortId: string,
+  options: { roster?: boolean } = {},
+): Promise<{ cohort: Cohort; access: Access; roster: Trainee[] }> {
+  const { cohort, trainees } = options.roster ? await loadCohortWithRoster(store, cohortId) : { ...(await loadCohortWith(store, cohortId)), trainees: [] };
   const access = cohort ? accessOf(ctx.principal, cohort) : undefined;
   if (!cohort || !access || !canSee(access)) throw notFound('cohort');
-  return { cohort, access };
+  return { cohort, access, roster: trainees };
 }
 
 /** Role guard inside a cohort: the caller can see it, so a refusal is 403, not 404. */
