@@ -77,10 +77,9 @@ function cohortSummaryKey(c: Cohort) {
 
 export const traineeItem = (t: Trainee) => storedItem(keys.trainee(t.cohortId, t.id), 'trainee', t);
 
-/** The roster, read consistently: state changes check it against the cohort they just read. */
+/** The roster (state changes read it with the cohort instead: loadCohortWithRoster). */
 export function traineesQuery(cohortId: string) {
   return {
-    ConsistentRead: true,
     KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
     ExpressionAttributeValues: { ':pk': keys.cohortPK(cohortId), ':prefix': keys.traineePrefix },
   };

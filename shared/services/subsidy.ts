@@ -15,7 +15,7 @@ import { ApiError, invalidState, notFound } from '../http/errors.js';
 import { decodeCursor, encodeCursor, type Page } from '../http/pagination.js';
 import { transition } from './cohorts/design.js';
 import { viewerPrincipals, type Cohort, type Trainee } from './cohorts/model.js';
-import { loadVisibleCohort, mutateCohort, requireAccess } from './cohorts/mutation.js';
+import { alongsideCohort, loadVisibleCohort, mutateCohort, requireAccess } from './cohorts/mutation.js';
 import type { OrganizationService } from './organizations.js';
 import type { PolicyService } from './policy.js';
 import { cstDate, yearOf } from '../domain/dates.js';
@@ -213,14 +213,12 @@ export class SubsidyService {
 
   /** GET /v1/cohorts/{id}/subsidy: nothing exists before the closing is accepted (R-SUB-3). */
   async cohortLines(ctx: RequestContext, cohortId: string): Promise<{ totalFen: number; policyVersion?: string; lines: SubsidyLine[] }> {
-    // Visibility is checked on the cohort read concurrently with the lines' Query (one round trip).
-    const [{ cohort }, items] = await Promise.all([
-      loadVisibleCohort(this.store, ctx, cohortId),
+    const [{ cohort }, items] = await alongsideCohort(loadVisibleCohort(this.store, ctx, cohortId), () =>
       this.store.queryAll({
         KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
         ExpressionAttributeValues: { ':pk': keys.cohortPK(cohortId), ':prefix': keys.subsidyLinePrefix },
       }),
-    ]);
+    );
     if (cohort.status !== 'closed' || !cohort.subsidy) return { totalFen: 0, lines: [] };
     const lines = items.map(stripLine);
     return { totalFen: cohort.subsidy.totalFen, policyVersion: cohort.subsidy.policyVersion, lines: lines.map((l) => ({ ...l, status: l.status === 'staged' ? 'pending' : l.status })) };

@@ -112,6 +112,17 @@ describe('Visibility: a stranger gets 404 NOT_FOUND with no data on every endpoi
     }
   });
 
+  it('a stranger’s page request with a cursor (valid, foreign or garbage) still answers 404: the cohort is read with the page, and its answer comes first', async () => {
+    const page = await ok(w, 200, 'GET', `/v1/cohorts/${cohortId}/trainees?limit=1`, { token: w.tokens.chamber });
+    expect(page.nextCursor).toEqual(expect.any(String));
+    const foreign = (await ok(w, 200, 'GET', '/v1/cohorts?limit=1', { token: w.tokens.chamber })).nextCursor ?? 'x';
+    for (const cursor of [page.nextCursor, foreign, 'not-a-cursor']) {
+      for (const list of ['trainees', 'events']) {
+        expectBareNotFound(await w.h.call('GET', `/v1/cohorts/${cohortId}/${list}?limit=1&cursor=${encodeURIComponent(cursor)}`, { token: strangers['another chamber']! }));
+      }
+    }
+  });
+
   it('an unknown cohort id answers exactly like an invisible one', async () => {
     const res = await w.h.call('GET', '/v1/cohorts/01JXXXXXXXXXXXXXXXXXXXXXXX', { token: w.tokens.chamber });
     const invisible = await w.h.call('GET', `/v1/cohorts/${cohortId}`, { token: strangers['another chamber']! });

@@ -127,7 +127,7 @@ describe('R-JOINT-3, R-ROUTE-2, R-SUB-2..5: a 450-trainee joint class of 60 SMEs
     expect(allEvents.filter((e) => e.action === 'closing.accepted')).toHaveLength(1);
 
     // No transaction of the whole lifecycle exceeded DynamoDB's 100 items.
-    const largest = store.largest().filter((t) => !['TRAINEE (Put)', 'trainees.seeded'].includes(t.label));
+    const largest = store.largest().filter((t) => !['trainee (Put)', 'trainees.seeded'].includes(t.label));
     expect(largest[0]!.items).toBeLessThanOrEqual(100);
     console.info(
       `[450-trainee class] ${subsidy.lines.length} lines; build ${Math.round(built - started)} ms, to closing_review ${Math.round(reviewed - built)} ms, ` +

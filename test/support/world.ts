@@ -318,8 +318,9 @@ export function transactionLabel(ops: WriteOp[]): string {
     if (item?.type === 'event' && item.action) return item.action;
   }
   const first = ops[0]?.op;
-  const key = (first?.Put?.Item ?? first?.Update?.Key ?? first?.Delete?.Key ?? first?.ConditionCheck?.Key) as { SK?: string } | undefined;
-  return `${String(key?.SK ?? '?').split('#')[0]} (${first?.Put ? 'Put' : first?.Update ? 'Update' : first?.Delete ? 'Delete' : 'ConditionCheck'})`;
+  const key = (first?.Put?.Item ?? first?.Update?.Key ?? first?.Delete?.Key ?? first?.ConditionCheck?.Key) as { SK?: string; type?: string } | undefined;
+  // The item's entity type when the first write is a Put, else its sort key's first segment.
+  return `${key?.type ?? String(key?.SK ?? '?').split('#')[0]} (${first?.Put ? 'Put' : first?.Update ? 'Update' : first?.Delete ? 'Delete' : 'ConditionCheck'})`;
 }
 
 export class RecordingStore extends Store {

@@ -45,7 +45,7 @@ import {
   type Participant,
   type Trainee,
 } from './model.js';
-import { loadVisibleCohort, mutateCohort, requireAccess, type Mutation } from './mutation.js';
+import { alongsideCohort, loadVisibleCohort, mutateCohort, requireAccess, type Mutation } from './mutation.js';
 
 export type { CohortDesign } from './model.js';
 
@@ -395,19 +395,17 @@ export class CohortDesignService {
 
   async trainees(ctx: RequestContext, cohortId: string, query: { limit: number; cursor?: string; enterpriseId?: string }) {
     const bound = { cohortId, enterpriseId: query.enterpriseId };
-    const start = decodeCursor(query.cursor, bound);
-    // The cohort (may the caller see it? full ID numbers? R-PRIV-1) is read concurrently with the
-    // page: one round trip. Nothing of the page leaves unless the cohort is visible.
-    const [cohort, page] = await Promise.all([
-      this.get(ctx, cohortId),
-      this.store.query({
+    // The cohort (may the caller see it? full ID numbers? R-PRIV-1) is read with the page.
+    const [cohort, page] = await alongsideCohort(this.get(ctx, cohortId), async () => {
+      const start = decodeCursor(query.cursor, bound);
+      return this.store.query({
         KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
         ExpressionAttributeValues: { ':pk': keys.cohortPK(cohortId), ':prefix': keys.traineePrefix, ...(query.enterpriseId ? { ':e': query.enterpriseId } : {}) },
         ...(query.enterpriseId ? { FilterExpression: 'enterpriseId = :e' } : {}),
         Limit: query.limit,
         ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    ]);
+      });
+    });
     const access = accessOf(ctx.principal, cohort);
     return {
       items: page.items.map((raw) => this.view(ctx.principal, access, cohort, toTrainee(raw))),
@@ -500,17 +498,15 @@ export class CohortDesignService {
 
   async events(ctx: RequestContext, cohortId: string, query: { limit: number; cursor?: string }) {
     const bound = { cohortId, events: true };
-    const start = decodeCursor(query.cursor, bound);
-    // Visibility is checked on the cohort read concurrently with the page (one round trip).
-    const [, page] = await Promise.all([
-      this.get(ctx, cohortId),
-      this.store.query({
+    const [, page] = await alongsideCohort(this.get(ctx, cohortId), async () => {
+      const start = decodeCursor(query.cursor, bound);
+      return this.store.query({
         KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
         ExpressionAttributeValues: { ':pk': keys.cohortPK(cohortId), ':prefix': keys.eventPrefix },
         Limit: query.limit,
         ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    ]);
+      });
+    });
     return { items: page.items.map(toEvent), nextCursor: encodeCursor(page.lastKey, bound) };
   }
 }

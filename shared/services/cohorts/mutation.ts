@@ -34,9 +34,14 @@ export class Mutation {
     readonly cohort: Cohort,
     readonly access: Access,
     private readonly extraItems: (k: Key) => Record<string, unknown> | undefined,
-    /** The cohort's trainees, read with it (MutateOptions.roster), so the version check covers them. */
-    readonly roster: readonly Trainee[] = [],
+    private readonly trainees?: readonly Trainee[],
   ) {}
+
+  /** The cohort's trainees, read with it (MutateOptions.roster), so the version check covers them. */
+  get roster(): readonly Trainee[] {
+    if (!this.trainees) throw new Error('mutateCohort was called without { roster: true }');
+    return this.trainees;
+  }
 
   extra<T>(key: Key): T | undefined {
     return this.extraItems(key) as T | undefined;
@@ -68,6 +73,7 @@ export async function mutateCohort<T>(
   command: (m: Mutation) => Promise<T> | T,
 ): Promise<{ result: T; cohort: Cohort }> {
   for (let attempt = 1; ; attempt++) {
+    if (options.roster && options.keys?.length) throw new Error('mutateCohort: roster and keys cannot be read together');
     const withRoster = options.roster ? await loadCohortWithRoster(store, cohortId) : undefined;
     const { cohort, extra } = withRoster ? { cohort: withRoster.cohort, extra: () => undefined } : await loadCohortWith(store, cohortId, options.keys ?? []);
     if (!cohort) throw notFound('cohort');
@@ -132,6 +138,19 @@ export async function loadVisibleCohort(
   const access = cohort ? accessOf(ctx.principal, cohort) : undefined;
   if (!cohort || !access || !canSee(access)) throw notFound('cohort');
   return { cohort, access, roster: trainees };
+}
+
+/**
+ * Items of a cohort (a page, its lines) read together with the cohort that decides whether the
+ * caller may see them: one round trip. The cohort's answer comes first: a caller who may not see
+ * the cohort gets its 404 whatever happened to the page (a bad cursor, a failed Query), and nothing
+ * of the page leaves.
+ */
+export async function alongsideCohort<C, P>(cohort: Promise<C>, page: () => Promise<P>): Promise<[C, P]> {
+  const pending = page();
+  pending.catch(() => undefined); // observed below, after the cohort; never an unhandled rejection
+  const visible = await cohort;
+  return [visible, await pending];
 }
 
 /** Role guard inside a cohort: the caller can see it, so a refusal is 403, not 404. */
