@@ -29,6 +29,9 @@ export type BenchEnv = Awaited<ReturnType<typeof createBenchEnv>>;
 export async function createBenchEnv(endpoint: string, options: InstrumentOptions & { tableName?: string } = {}) {
   const tableName = options.tableName ?? `bench-${ulid()}`;
   const raw = rawClient(endpoint);
+  // The same recording middleware as the app's client, recording nothing: both sides pay for it.
+  const rawRecorder = instrumentDynamoDb(raw, new DbRecorder(), { ...options, consumedCapacity: 'NONE' });
+  rawRecorder.enabled = false;
   await ensureTable(raw, tableName);
   const doc = createDynamoDbClient({ tableName, endpoint });
   const recorder = instrumentDynamoDb(doc, new DbRecorder(), options);
