@@ -14,7 +14,7 @@ import { Store } from '../../shared/db/store.js';
 import { createApp } from '../../shared/http/app.js';
 import type { Role } from '../../shared/http/context.js';
 import { signLocalToken } from '../../shared/http/local-tokens.js';
-import type { ApiClient, CallOptions, CallResult } from './scenario.js';
+import { requestApp, type ApiClient, type CallOptions, type CallResult } from './scenario.js';
 
 /**
  * The baseline client: configured like the app's (shared/db/client.ts, incl. `cacheMiddleware`), so
@@ -51,27 +51,9 @@ export async function createBenchEnv(endpoint: string, options: InstrumentOption
       return t;
     },
     async call<T = any>(method: string, path: string, o: CallOptions = {}): Promise<CallResult<T>> {
-      const headers: Record<string, string> = { ...o.headers };
-      if (o.token) headers.authorization = `Bearer ${o.token}`;
-      if (o.now) headers['x-clock-now'] = o.now;
-      let body: string | undefined;
-      if (o.body !== undefined) {
-        body = typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
-        headers['content-type'] ??= 'application/json';
-        // As every HTTP client and API Gateway send it (without it, the body limit must count a stream).
-        headers['content-length'] = String(Buffer.byteLength(body));
-      }
-      const started = performance.now();
-      const res = await app.request(`http://bench.local${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
-      const text = await res.text();
-      api.lastMs = performance.now() - started;
-      let parsed: unknown = text;
-      try {
-        parsed = text ? JSON.parse(text) : undefined;
-      } catch {
-        // CSV or HTML
-      }
-      return { status: res.status, body: parsed as T, headers: res.headers };
+      const { ms, ...result } = await requestApp<T>(app, method, path, o);
+      api.lastMs = ms;
+      return result;
     },
   };
 

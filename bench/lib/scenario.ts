@@ -28,6 +28,39 @@ export interface ApiClient {
   adminToken: string;
 }
 
+/**
+ * One call to the app in process, sent as a client would: Bearer token, X-Clock-Now, a JSON body
+ * with its Content-Length (as HTTP clients and API Gateway send it). `ms` runs from the request
+ * to the body text; the body is then parsed when it is JSON (CSV and HTML stay text).
+ */
+export async function requestApp<T = any>(
+  app: { request: (path: string, init: RequestInit) => Response | Promise<Response> },
+  method: string,
+  path: string,
+  o: CallOptions = {},
+): Promise<CallResult<T> & { ms: number }> {
+  const headers: Record<string, string> = { ...o.headers };
+  if (o.token) headers.authorization = `Bearer ${o.token}`;
+  if (o.now) headers['x-clock-now'] = o.now;
+  let body: string | undefined;
+  if (o.body !== undefined) {
+    body = typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
+    headers['content-type'] ??= 'application/json';
+    headers['content-length'] ??= String(Buffer.byteLength(body));
+  }
+  const started = performance.now();
+  const res = await app.request(path, { method, headers, ...(body !== undefined ? { body } : {}) });
+  const text = await res.text();
+  const ms = performance.now() - started;
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    // CSV or HTML: keep the text
+  }
+  return { status: res.status, body: parsed as T, headers: res.headers, ms };
+}
+
 export type Around = (endpoint: string, run: () => Promise<CallResult>) => Promise<CallResult>;
 const passThrough: Around = (_endpoint, run) => run();
 

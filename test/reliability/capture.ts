@@ -9,6 +9,7 @@
  */
 import { Logger, type LogItem } from '@aws-lambda-powertools/logger';
 import type { App } from '../../shared/http/app.js';
+import { requestApp } from '../../bench/lib/scenario.js';
 import type { CallOptions, CallResult, Harness } from '../support/harness.js';
 
 export class CapturingLogger extends Logger {
@@ -33,25 +34,9 @@ export class CapturingLogger extends Logger {
 /** The harness `h` with its calls sent to `app` instead (same table, same tokens); `sent` counts them. */
 export function harnessOn<H extends Harness>(h: H, app: App): H & { sent: { calls: number } } {
   const sent = { calls: 0 };
-  async function call<T = any>(method: string, path: string, options: CallOptions = {}): Promise<CallResult<T>> {
+  function call<T = any>(method: string, path: string, options: CallOptions = {}): Promise<CallResult<T>> {
     sent.calls++;
-    const headers: Record<string, string> = { ...options.headers };
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
-    if (options.now) headers['x-clock-now'] = options.now;
-    let body: string | undefined;
-    if (options.body !== undefined) {
-      body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
-      headers['content-type'] ??= 'application/json';
-    }
-    const res = await app.request(path, { method, headers, ...(body !== undefined ? { body } : {}) });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      // CSV, HTML: keep the text
-    }
-    return { status: res.status, body: parsed as T, headers: res.headers };
+    return requestApp<T>(app, method, path, options);
   }
   return { ...h, app, call, sent };
 }

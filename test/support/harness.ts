@@ -15,20 +15,9 @@ import { signLocalToken } from '../../shared/http/local-tokens.js';
 import { completeCreditCode } from '../../shared/domain/credit-code.js';
 import { completeNationalId } from '../../shared/domain/national-id.js';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { requestApp, type CallOptions, type CallResult } from '../../bench/lib/scenario.js';
 
-export interface CallOptions {
-  token?: string;
-  body?: unknown;
-  headers?: Record<string, string>;
-  /** Sets X-Clock-Now. */
-  now?: string;
-}
-
-export interface CallResult<T = any> {
-  status: number;
-  body: T;
-  headers: Headers;
-}
+export type { CallOptions, CallResult } from '../../bench/lib/scenario.js';
 
 export type Harness = Awaited<ReturnType<typeof createHarness>>;
 
@@ -41,25 +30,7 @@ export async function createHarness(overrides: Partial<AppConfig> = {}, storeFac
   const { app, services } = createApp({ store, config, logger: new Logger({ logLevel: 'SILENT' }) });
   const adminToken = await signLocalToken({ sub: 'admin-1', org: 'platform', role: 'admin' });
 
-  async function call<T = any>(method: string, path: string, options: CallOptions = {}): Promise<CallResult<T>> {
-    const headers: Record<string, string> = { ...options.headers };
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
-    if (options.now) headers['x-clock-now'] = options.now;
-    let body: string | undefined;
-    if (options.body !== undefined) {
-      body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
-      headers['content-type'] ??= 'application/json';
-    }
-    const res = await app.request(path, { method, headers, ...(body !== undefined ? { body } : {}) });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      // non-JSON (CSV, HTML): keep the text
-    }
-    return { status: res.status, body: parsed as T, headers: res.headers };
-  }
+  const call = <T = any>(method: string, path: string, options: CallOptions = {}): Promise<CallResult<T>> => requestApp<T>(app, method, path, options);
 
   async function createOrg(input: { kind: string; name?: string; district: string; level?: 'city' | 'district'; parentId?: string; flags?: object }) {
     const res = await call('POST', '/v1/organizations', {

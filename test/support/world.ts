@@ -90,6 +90,14 @@ export interface DraftPlan {
   now?: string;
 }
 
+/** The first `n` of SME A, B and C as participants, one trainee each, insured in their own districts. */
+export const smeParticipants = (w: World, n = 2): DraftPlan['participants'] =>
+  [
+    { id: w.orgs.smeA.id, token: w.tokens.smeA, district: '320214', trainees: 1 },
+    { id: w.orgs.smeB.id, token: w.tokens.smeB, district: '320211', trainees: 1 },
+    { id: w.orgs.smeC.id, token: w.tokens.smeC, district: '320213', trainees: 1 },
+  ].slice(0, n);
+
 /** A draft cohort with participants, trainees, both mentors and an effective agreement. */
 export async function readyDraft(w: World, plan: DraftPlan) {
   const now = plan.now ?? '2026-06-01T10:00:00+08:00';

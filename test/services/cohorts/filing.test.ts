@@ -5,19 +5,14 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createHarness } from '../../support/harness.js';
-import { commitment, createWorld, ok, readyDraft, refused, rulesOf, toPublicized, warningRules, type World } from '../../support/world.js';
+import { commitment, createWorld, smeParticipants, ok, readyDraft, refused, rulesOf, toPublicized, warningRules, type World } from '../../support/world.js';
 
 let w: World;
 beforeAll(async () => {
   w = await createWorld(await createHarness());
 });
 
-const smes = (n = 2) =>
-  [
-    { id: w.orgs.smeA.id, token: w.tokens.smeA, district: '320214', trainees: 1 },
-    { id: w.orgs.smeB.id, token: w.tokens.smeB, district: '320211', trainees: 1 },
-    { id: w.orgs.smeC.id, token: w.tokens.smeC, district: '320213', trainees: 1 },
-  ].slice(0, n);
+const smes = (n = 2) => smeParticipants(w, n);
 
 describe('R-FILE-1: every participant files within 10 working days after the plan is published', () => {
   let cohortId: string;

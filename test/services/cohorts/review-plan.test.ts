@@ -4,19 +4,14 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createHarness } from '../../support/harness.js';
-import { createWorld, ok, readyDraft, refused, rulesOf, toPublicized, type World } from '../../support/world.js';
+import { createWorld, ok, smeParticipants, readyDraft, refused, rulesOf, toPublicized, type World } from '../../support/world.js';
 
 let w: World;
 beforeAll(async () => {
   w = await createWorld(await createHarness());
 });
 
-const smes = (n = 2) =>
-  [
-    { id: w.orgs.smeA.id, token: w.tokens.smeA, district: '320214', trainees: 1 },
-    { id: w.orgs.smeB.id, token: w.tokens.smeB, district: '320211', trainees: 1 },
-    { id: w.orgs.smeC.id, token: w.tokens.smeC, district: '320213', trainees: 1 },
-  ].slice(0, n);
+const smes = (n = 2) => smeParticipants(w, n);
 
 /** A joint class of SME A and B, submitted on 2026-06-10 and accepted on 2026-06-11 with the given panel. */
 async function underReview(experts: string[], acceptAt = '2026-06-11T10:00:00+08:00') {
