@@ -165,7 +165,9 @@ export class SubsidyService {
     const room = Math.max(0, 100 - 2 - viewerPrincipals(current).length - 1);
     const inFlip = lines.slice(0, room);
     const totalFen = lines.reduce((sum, l) => sum + l.amountFen, 0);
-    const { cohort } = await mutateCohort(this.store, ctx, cohortId, { ...(expectedVersion !== undefined ? { expectedVersion } : {}) }, (m) => {
+    // The flip starts from the cohort read above: the staging writes leave it untouched, and its
+    // version check catches any change since (a lost race reads it again).
+    const { cohort } = await mutateCohort(this.store, ctx, cohortId, { snapshot: current, ...(expectedVersion !== undefined ? { expectedVersion } : {}) }, (m) => {
       if (m.cohort.status !== 'closing_review') throw invalidState(m.cohort.status, 'accept the closing of');
       transition(m, 'acceptClosing');
       m.cohort.closing = { ...m.cohort.closing!, acceptedAt: ctx.now.toISOString(), acceptedBy: ctx.principal.sub, linesToPublish: lines.length - inFlip.length };
@@ -200,7 +202,7 @@ export class SubsidyService {
       ExpressionAttributeValues: { ':pk': keys.cohortPK(cohort.id), ':prefix': keys.subsidyLinePrefix, ':staged': 'staged' },
     })).map(stripLine);
     for (let i = 0; i < staged.length; i += CHUNK) await this.store.transact(staged.slice(i, i + CHUNK).map((l) => this.publishOp(l)));
-    const { cohort: done } = await mutateCohort(this.store, ctx, cohort.id, {}, (m) => {
+    const { cohort: done } = await mutateCohort(this.store, ctx, cohort.id, { snapshot: cohort }, (m) => {
       if (!m.cohort.closing?.linesToPublish) {
         m.unchanged = true;
         return;

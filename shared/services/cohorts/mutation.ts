@@ -63,6 +63,11 @@ export interface MutateOptions {
   keys?: Key[];
   /** Read the cohort together with its roster (one Query instead of the GetItem; not with `keys`). */
   roster?: boolean;
+  /**
+   * The cohort as the caller has just read it: the first attempt starts from it instead of reading
+   * again (its version check still guards the write); an attempt that loses a race reads afresh.
+   */
+  snapshot?: Cohort;
 }
 
 export async function mutateCohort<T>(
@@ -74,8 +79,12 @@ export async function mutateCohort<T>(
 ): Promise<{ result: T; cohort: Cohort }> {
   for (let attempt = 1; ; attempt++) {
     if (options.roster && options.keys?.length) throw new Error('mutateCohort: roster and keys cannot be read together');
+    if (options.snapshot && (options.roster || options.keys?.length)) throw new Error('mutateCohort: a snapshot comes without roster or extra keys');
     const withRoster = options.roster ? await loadCohortWithRoster(store, cohortId) : undefined;
-    const { cohort, extra } = withRoster ? { cohort: withRoster.cohort, extra: () => undefined } : await loadCohortWith(store, cohortId, options.keys ?? []);
+    const { cohort, extra } =
+      attempt === 1 && options.snapshot ? { cohort: options.snapshot, extra: () => undefined }
+      : withRoster ? { cohort: withRoster.cohort, extra: () => undefined }
+      : await loadCohortWith(store, cohortId, options.keys ?? []);
     if (!cohort) throw notFound('cohort');
     const access = accessOf(ctx.principal, cohort);
     if (!canSee(access)) throw notFound('cohort');
