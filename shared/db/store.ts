@@ -1,12 +1,12 @@
 /**
- * Every table access goes through here: items in and out are plain objects (marshalled with
- * @aws-sdk/util-dynamodb), errors are classified in one place (throttling → THROTTLED, network →
- * UNAVAILABLE, lost races → CONFLICT), and a transaction whose condition fails can say which domain
- * error it means.
+ * Every table access goes through here: items in and out are plain objects (marshalled by
+ * shared/db/marshal.ts, unmarshalled by @aws-sdk/util-dynamodb), errors are classified in one place
+ * (throttling → THROTTLED, network → UNAVAILABLE, lost races → CONFLICT), and a transaction whose
+ * condition fails can say which domain error it means.
  *
  * It talks to the low-level DynamoDBClient rather than the DocumentClient: the client caches each
- * command's resolved middleware stack (`cacheMiddleware`, which the DocumentClient refuses), and
- * the values are marshalled once, here. That is most of the SDK's own per-call cost (issue 8).
+ * command's resolved middleware stack (`cacheMiddleware`, which the DocumentClient refuses), which
+ * was most of the SDK's own per-call cost (issue 8).
  */
 import {
   BatchGetItemCommand,
@@ -27,7 +27,8 @@ import {
   type TransactWriteItem,
   type Update,
 } from '@aws-sdk/client-dynamodb';
-import { marshall, unmarshall, type NativeAttributeValue } from '@aws-sdk/util-dynamodb';
+import { unmarshall, type NativeAttributeValue } from '@aws-sdk/util-dynamodb';
+import { toAttributeMap } from './marshal.js';
 import { ApiError, conflict } from '../http/errors.js';
 import { tableDefinition } from './table.js';
 
@@ -106,9 +107,8 @@ export function classifyDbError(error: unknown): ApiError | undefined {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const marshallOptions = { removeUndefinedValues: true, convertClassInstanceToMap: false } as const;
 type Raw = Record<string, AttributeValue>;
-const toRaw = (values: Record<string, NativeAttributeValue>): Raw => marshall(values, marshallOptions) as Raw;
+const toRaw = (values: Record<string, NativeAttributeValue>): Raw => toAttributeMap(values);
 const fromRaw = (item: Raw | undefined) => (item ? unmarshall(item) : undefined);
 
 /** The members of an input that carry values, marshalled; the rest as given. */
