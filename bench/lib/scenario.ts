@@ -167,7 +167,8 @@ export const clock = {
   closingAccept: '2027-08-25T10:00:00+08:00',
 };
 
-export const cohortDesign = (w: BenchWorld, name = '数控车工联合组班') => ({
+/** The design of the joint class both the scenario and the test world use (the world names its own occupation and provider). */
+export const cohortDesign = (w: { occupation: string; orgs: { provider: { id: string } } }, name = '数控车工联合组班') => ({
   mode: 'joint',
   name,
   occupationCode: w.occupation,

@@ -5,6 +5,7 @@
  */
 import { expect } from 'vitest';
 import type { Harness, CallOptions } from './harness.js';
+import { cohortDesign } from '../../bench/lib/scenario.js';
 import { nationalId } from './harness.js';
 
 export async function createWorld(h: Harness) {
@@ -52,17 +53,7 @@ export async function createWorld(h: Harness) {
 
 export type World = Awaited<ReturnType<typeof createWorld>>;
 
-export const design = (w: World, overrides: Record<string, unknown> = {}) => ({
-  mode: 'joint',
-  name: '数控车工联合组班',
-  occupationCode: w.occupation,
-  level: 'intermediate',
-  providerId: w.orgs.provider.id,
-  plannedStart: '2026-09-01',
-  plannedEnd: '2027-08-31',
-  curriculum: { generalHours: 80, theoryHours: 240, practiceHours: 480, onlineHours: 200 },
-  ...overrides,
-});
+export const design = (w: World, overrides: Record<string, unknown> = {}) => ({ ...cohortDesign(w), ...overrides });
 
 export const traineeBody = (enterpriseId: string, insuredDistrict: string, overrides: Record<string, unknown> = {}) => ({
   enterpriseId,
@@ -303,14 +294,7 @@ export async function classDraft(w: World, plan: ClassPlan) {
       trainees.push({ id: t.id, enterpriseId: p.id, insuredDistrict: insured, idNumber, name });
     }
   }
-  await ok(w, 201, 'POST', `/v1/cohorts/${cohort.id}/mentors`, { token: organizer, now, body: { kind: 'enterprise', name: '王师傅', organizationId: plan.participants[0]!.id } });
-  await ok(w, 201, 'POST', `/v1/cohorts/${cohort.id}/mentors`, { token: w.tokens.provider, now, body: { kind: 'school', name: '李老师', organizationId: w.orgs.provider.id } });
-  if (mode !== 'enterprise') {
-    await ok(w, 201, 'POST', `/v1/cohorts/${cohort.id}/agreement`, { token: organizer, now });
-    const signers = new Map<string, string>([[cohort.organizerId, organizer], [w.orgs.provider.id, w.tokens.provider]]);
-    for (const p of plan.participants) signers.set(p.id, p.token);
-    for (const token of signers.values()) await ok(w, 201, 'POST', `/v1/cohorts/${cohort.id}/agreement/signatures`, { token, now, body: { signerName: '签署人' } });
-  }
+  await addMentorsAndSign(w, cohort, plan, organizer, now);
   return { cohortId: cohort.id as string, trainees, organizer, now };
 }
 
@@ -318,6 +302,17 @@ export async function classDraft(w: World, plan: ClassPlan) {
 // carried, one fails a chosen transaction once, as a crash between chunks would.
 import { Store, type WriteOp } from '../../shared/db/store.js';
 import { createDynamoDbClient } from '../../shared/db/client.js';
+
+/** Both mentors (the first participant's, the provider's), then the agreement signed by every party. */
+async function addMentorsAndSign(w: World, cohort: { id: string; organizerId: string }, plan: ClassPlan, organizer: string, now: string) {
+  await ok(w, 201, 'POST', `/v1/cohorts/${cohort.id}/mentors`, { token: organizer, now, body: { kind: 'enterprise', name: '王师傅', organizationId: plan.participants[0]!.id } });
+  await ok(w, 201, 'POST', `/v1/cohorts/${cohort.id}/mentors`, { token: w.tokens.provider, now, body: { kind: 'school', name: '李老师', organizationId: w.orgs.provider.id } });
+  if ((plan.mode ?? 'joint') === 'enterprise') return;
+  await ok(w, 201, 'POST', `/v1/cohorts/${cohort.id}/agreement`, { token: organizer, now });
+  const signers = new Map<string, string>([[cohort.organizerId, organizer], [w.orgs.provider.id, w.tokens.provider]]);
+  for (const p of plan.participants) signers.set(p.id, p.token);
+  for (const token of signers.values()) await ok(w, 201, 'POST', `/v1/cohorts/${cohort.id}/agreement/signatures`, { token, now, body: { signerName: '签署人' } });
+}
 
 /** What a transaction carried: the audit action of its event, else the key prefix of its first item. */
 export function transactionLabel(ops: WriteOp[]): string {
@@ -405,13 +400,16 @@ export class GatedStore extends RecordingStore {
 
   override async get<T = Record<string, unknown>>(key: { PK: string; SK: string }, consistent = true): Promise<T | undefined> {
     const gate = this.gate;
+    const item = await super.get<T>(key, consistent);
+    // Wait after the read, not before: released together, racers that read late could otherwise
+    // see the winner's write (with one GetItem per request, a fast winner often finished first).
     if (gate && gate.match(key)) {
       await new Promise<void>((resolve) => {
         gate.waiting.push(resolve);
         if (gate.waiting.length >= gate.count) this.open(gate);
       });
     }
-    return super.get<T>(key, consistent);
+    return item;
   }
 }
 
@@ -463,13 +461,6 @@ export async function seededDraft(w: World, plan: ClassPlan) {
     m.cohort.counts.enrolled += trainees.length;
     m.event('trainees.seeded', { after: { trainees: trainees.length } });
   });
-  await ok(w, 201, 'POST', `/v1/cohorts/${cohort.id}/mentors`, { token: organizer, now, body: { kind: 'enterprise', name: '王师傅', organizationId: plan.participants[0]!.id } });
-  await ok(w, 201, 'POST', `/v1/cohorts/${cohort.id}/mentors`, { token: w.tokens.provider, now, body: { kind: 'school', name: '李老师', organizationId: w.orgs.provider.id } });
-  if (mode !== 'enterprise') {
-    await ok(w, 201, 'POST', `/v1/cohorts/${cohort.id}/agreement`, { token: organizer, now });
-    const signers = new Map<string, string>([[cohort.organizerId, organizer], [w.orgs.provider.id, w.tokens.provider]]);
-    for (const p of plan.participants) signers.set(p.id, p.token);
-    for (const token of signers.values()) await ok(w, 201, 'POST', `/v1/cohorts/${cohort.id}/agreement/signatures`, { token, now, body: { signerName: '签署人' } });
-  }
+  await addMentorsAndSign(w, cohort, plan, organizer, now);
   return { cohortId: cohort.id as string, trainees, organizer, now };
 }
