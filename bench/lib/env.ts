@@ -1,7 +1,8 @@
 /**
  * One benchmark environment: a fresh table on the bench's DynamoDB Local, the real app over an
- * instrumented DocumentClient, a plain (uninstrumented) low-level client for replays and lookups,
- * and an ApiClient whose calls time app.request() alone (request in, body text out).
+ * instrumented DynamoDBClient, a second client configured and instrumented alike (recording
+ * nothing) for replays and lookups, and an ApiClient whose calls time app.request() alone
+ * (request in, body text out).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { BatchGetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';

@@ -1,4 +1,4 @@
-/** A harness (test/support/harness.ts) whose Store talks to DynamoDB through an instrumented DocumentClient. */
+/** A harness (test/support/harness.ts) whose Store talks to DynamoDB through an instrumented DynamoDBClient. */
 import type { AppConfig } from '../../shared/config.js';
 import { createDynamoDbClient } from '../../shared/db/client.js';
 import { DbRecorder, instrumentDynamoDb } from '../../shared/db/instrumentation.js';

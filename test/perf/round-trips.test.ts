@@ -1,6 +1,6 @@
 /**
  * Round-trip budgets (issue 8): every DynamoDB call of the main endpoints, counted by an
- * instrumented DocumentClient (shared/db/instrumentation.ts) while a 30-trainee joint class runs
+ * instrumented DynamoDBClient (shared/db/instrumentation.ts) while a 30-trainee joint class runs
  * its whole lifecycle, after a first class has warmed the caches (organisations, occupation,
  * calendar, policy). Rules:
  *
