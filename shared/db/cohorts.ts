@@ -8,7 +8,7 @@ import type { Cohort, Trainee } from '../services/cohorts/model.js';
 import { cohortSummary, viewerPrincipals } from '../services/cohorts/model.js';
 import { ApiError } from '../http/errors.js';
 import { indexKeys, keys } from './keys.js';
-import { fromItem, storedItem, type Key, type Store, type WriteOp } from './store.js';
+import { fromItem, sortKeyPrefix, storedItem, type Key, type Store, type WriteOp } from './store.js';
 
 /** The version check of a cohort failed: another change won. Services retry these. */
 export class VersionConflict extends ApiError {
@@ -78,12 +78,7 @@ function cohortSummaryKey(c: Cohort) {
 export const traineeItem = (t: Trainee) => storedItem(keys.trainee(t.cohortId, t.id), 'trainee', t);
 
 /** The roster (state changes read it with the cohort instead: loadCohortWithRoster). */
-export function traineesQuery(cohortId: string) {
-  return {
-    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-    ExpressionAttributeValues: { ':pk': keys.cohortPK(cohortId), ':prefix': keys.traineePrefix },
-  };
-}
+export const traineesQuery = (cohortId: string) => sortKeyPrefix(keys.cohortPK(cohortId), keys.traineePrefix);
 
 export async function loadTrainees(store: Store, cohortId: string): Promise<Trainee[]> {
   return (await store.queryAll(traineesQuery(cohortId))).map(toTrainee);
@@ -91,11 +86,7 @@ export async function loadTrainees(store: Store, cohortId: string): Promise<Trai
 
 /** The cohort and its whole roster in one consistent Query (one page up to ~1,500 trainees). */
 export async function loadCohortWithRoster(store: Store, cohortId: string): Promise<{ cohort?: Cohort; trainees: Trainee[] }> {
-  const items = await store.queryAll({
-    ConsistentRead: true,
-    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-    ExpressionAttributeValues: { ':pk': keys.cohortPK(cohortId), ':prefix': keys.cohortWithRosterPrefix },
-  });
+  const items = await store.queryAll({ ConsistentRead: true, ...sortKeyPrefix(keys.cohortPK(cohortId), keys.cohortWithRosterPrefix) });
   const cohortSK = keys.cohort(cohortId).SK;
   const raw = items.find((i) => i.SK === cohortSK);
   return { ...(raw ? { cohort: toCohort(raw) } : {}), trainees: items.filter((i) => i.SK.startsWith(keys.traineePrefix)).map(toTrainee) };
@@ -197,10 +188,7 @@ export function lateActOp(d: Deadline & { doneOn: string }): WriteOp {
 }
 
 export async function openDeadlinesOf(store: Store, cohortId: string): Promise<Deadline[]> {
-  const items = await store.queryAll({
-    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-    ExpressionAttributeValues: { ':pk': keys.cohortPK(cohortId), ':prefix': keys.deadlinePrefix },
-  });
+  const items = await store.queryAll(sortKeyPrefix(keys.cohortPK(cohortId), keys.deadlinePrefix));
   return items.map((i) => fromItem<Deadline>(i)).filter((d) => !d.doneOn);
 }
 

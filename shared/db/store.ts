@@ -52,6 +52,14 @@ export type Key = { PK: string; SK: string };
 export type Item = Record<string, unknown> & Key;
 
 /**
+ * The key condition of a Query for the items of partition `pk` whose sort key starts with `prefix`
+ * (`values`: further expression values, e.g. of a filter).
+ */
+export function sortKeyPrefix(pk: string, prefix: string, values: Record<string, NativeAttributeValue> = {}) {
+  return { KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)', ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix, ...values } };
+}
+
+/**
  * A stored item: its key, its entity type, the domain object, then index keys. The same as
  * `{ ...key, type, ...data, ...indexes }`, built with Object.assign because V8 (Node 20 and 22)
  * copies a spread that follows other properties on a slow path: 16 µs against 1 µs for a cohort,

@@ -9,7 +9,7 @@
 import { auditOp, toEvent } from '../db/audit.js';
 import { newId } from '../db/ids.js';
 import { indexKeys, keys } from '../db/keys.js';
-import { fromItem, storedItem, type Store, type WriteOp } from '../db/store.js';
+import { fromItem, sortKeyPrefix, storedItem, type Store, type WriteOp } from '../db/store.js';
 import { checkOccupationLevel, type Level } from '../domain/levels.js';
 import { issue, type RuleIssue } from '../domain/messages.js';
 import type { Principal, RequestContext } from '../http/context.js';
@@ -262,10 +262,7 @@ export class DemandService {
   /** The demand's audit trail (R-AUDIT-1), for those who may see the demand. */
   async events(principal: Principal, id: string) {
     await this.get(principal, id);
-    const items = await this.store.queryAll({
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-      ExpressionAttributeValues: { ':pk': keys.demand(id).PK, ':prefix': keys.eventPrefix },
-    });
+    const items = await this.store.queryAll(sortKeyPrefix(keys.demand(id).PK, keys.eventPrefix));
     return items.map(toEvent);
   }
 }

@@ -7,7 +7,7 @@
  */
 import { auditOp } from '../db/audit.js';
 import { keys } from '../db/keys.js';
-import { storedItem, type Store } from '../db/store.js';
+import { sortKeyPrefix, storedItem, type Store } from '../db/store.js';
 import { compareDates, isIsoDate, type IsoDate } from '../domain/dates.js';
 import { levelNames, levels, type Level } from '../domain/levels.js';
 import { issue, type RuleIssue } from '../domain/messages.js';
@@ -41,10 +41,7 @@ export class PolicyService {
    */
   async list(): Promise<PolicyVersion[]> {
     if (this.cached && Date.now() - this.cached.at < POLICY_CACHE_MS) return this.cached.versions.map(clone);
-    const items = await this.store.queryAll({
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-      ExpressionAttributeValues: { ':pk': keys.policyPartition, ':prefix': VERSION_PREFIX },
-    });
+    const items = await this.store.queryAll(sortKeyPrefix(keys.policyPartition, VERSION_PREFIX));
     const stored = items.map(toPolicyVersion).filter((v) => v.effectiveFrom !== policy2024.effectiveFrom);
     const versions = [clone(policy2024), ...stored].sort((a, b) => compareDates(a.effectiveFrom, b.effectiveFrom));
     this.cached = { versions, at: Date.now() };

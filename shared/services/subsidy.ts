@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { buildSubsidyLines, traineeSubsidy, trainingStartOf, cityShareBasisPointsFor, type PolicyVersion } from '../domain/subsidy.js';
 import { kpiOp } from '../db/cohorts.js';
 import { indexKeys, keys } from '../db/keys.js';
-import { fromItem, storedItem, type Store, type WriteOp } from '../db/store.js';
+import { fromItem, sortKeyPrefix, storedItem, type Store, type WriteOp } from '../db/store.js';
 import type { RequestContext } from '../http/context.js';
 import { ApiError, invalidState, notFound } from '../http/errors.js';
 import { decodeCursor, encodeCursor, type Page } from '../http/pagination.js';
@@ -196,10 +196,9 @@ export class SubsidyService {
   /** Indexes lines still staged after the flip (large classes, or a resumed run). */
   private async publishRemaining(ctx: RequestContext, cohort: Cohort): Promise<Cohort> {
     const staged = (await this.store.queryAll({
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ...sortKeyPrefix(keys.cohortPK(cohort.id), keys.subsidyLinePrefix, { ':staged': 'staged' }),
       FilterExpression: '#s = :staged',
       ExpressionAttributeNames: { '#s': 'status' },
-      ExpressionAttributeValues: { ':pk': keys.cohortPK(cohort.id), ':prefix': keys.subsidyLinePrefix, ':staged': 'staged' },
     })).map(stripLine);
     for (let i = 0; i < staged.length; i += CHUNK) await this.store.transact(staged.slice(i, i + CHUNK).map((l) => this.publishOp(l)));
     const { cohort: done } = await mutateCohort(this.store, ctx, cohort.id, { snapshot: cohort }, (m) => {
@@ -216,10 +215,7 @@ export class SubsidyService {
   /** GET /v1/cohorts/{id}/subsidy: nothing exists before the closing is accepted (R-SUB-3). */
   async cohortLines(ctx: RequestContext, cohortId: string): Promise<{ totalFen: number; policyVersion?: string; lines: SubsidyLine[] }> {
     const [{ cohort }, items] = await alongsideCohort(loadVisibleCohort(this.store, ctx, cohortId), () =>
-      this.store.queryAll({
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.cohortPK(cohortId), ':prefix': keys.subsidyLinePrefix },
-      }),
+      this.store.queryAll(sortKeyPrefix(keys.cohortPK(cohortId), keys.subsidyLinePrefix)),
     );
     if (cohort.status !== 'closed' || !cohort.subsidy) return { totalFen: 0, lines: [] };
     const lines = items.map(stripLine);

@@ -5,7 +5,7 @@
  */
 import { type Deadline, type DeadlineRule, type KpiCounter } from '../db/cohorts.js';
 import { indexKeys, keys } from '../db/keys.js';
-import type { Item, Store } from '../db/store.js';
+import { sortKeyPrefix, type Item, type Store } from '../db/store.js';
 import { daysBetween, yearOf } from '../domain/dates.js';
 import { cityOf, isCityCode } from '../domain/division.js';
 import type { Principal, RequestContext } from '../http/context.js';
@@ -138,10 +138,7 @@ export class SupervisionService {
       rows = await this.store.queryAll({ KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': keys.kpiPartition(year) } });
     } else if (isCityCode(district)) {
       scope = 'city';
-      rows = await this.store.queryAll({
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.kpiPartition(year), ':prefix': keys.kpiCityPrefix(district) },
-      });
+      rows = await this.store.queryAll(sortKeyPrefix(keys.kpiPartition(year), keys.kpiCityPrefix(district)));
     } else {
       scope = 'district';
       const one = await this.store.get(keys.kpi(year, district));

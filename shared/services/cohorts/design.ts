@@ -24,7 +24,7 @@ import {
   duplicateEnrolment,
 } from '../../db/cohorts.js';
 import { indexKeys, keys } from '../../db/keys.js';
-import { fromItem, type Store } from '../../db/store.js';
+import { fromItem, sortKeyPrefix, type Store } from '../../db/store.js';
 import type { AppConfig } from '../../config.js';
 import type { Principal, RequestContext } from '../../http/context.js';
 import { ApiError, invalidState, notFound, ruleViolation } from '../../http/errors.js';
@@ -399,8 +399,7 @@ export class CohortDesignService {
     const [cohort, page] = await alongsideCohort(this.get(ctx, cohortId), async () => {
       const start = decodeCursor(query.cursor, bound);
       return this.store.query({
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.cohortPK(cohortId), ':prefix': keys.traineePrefix, ...(query.enterpriseId ? { ':e': query.enterpriseId } : {}) },
+        ...sortKeyPrefix(keys.cohortPK(cohortId), keys.traineePrefix, query.enterpriseId ? { ':e': query.enterpriseId } : {}),
         ...(query.enterpriseId ? { FilterExpression: 'enterpriseId = :e' } : {}),
         Limit: query.limit,
         ...(start ? { ExclusiveStartKey: start } : {}),
@@ -501,8 +500,7 @@ export class CohortDesignService {
     const [, page] = await alongsideCohort(this.get(ctx, cohortId), async () => {
       const start = decodeCursor(query.cursor, bound);
       return this.store.query({
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.cohortPK(cohortId), ':prefix': keys.eventPrefix },
+        ...sortKeyPrefix(keys.cohortPK(cohortId), keys.eventPrefix),
         Limit: query.limit,
         ...(start ? { ExclusiveStartKey: start } : {}),
       });

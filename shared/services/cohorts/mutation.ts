@@ -77,9 +77,9 @@ export async function mutateCohort<T>(
   options: MutateOptions,
   command: (m: Mutation) => Promise<T> | T,
 ): Promise<{ result: T; cohort: Cohort }> {
+  if (options.roster && options.keys?.length) throw new Error('mutateCohort: roster and keys cannot be read together');
+  if (options.snapshot && (options.roster || options.keys?.length)) throw new Error('mutateCohort: a snapshot comes without roster or extra keys');
   for (let attempt = 1; ; attempt++) {
-    if (options.roster && options.keys?.length) throw new Error('mutateCohort: roster and keys cannot be read together');
-    if (options.snapshot && (options.roster || options.keys?.length)) throw new Error('mutateCohort: a snapshot comes without roster or extra keys');
     const withRoster = options.roster ? await loadCohortWithRoster(store, cohortId) : undefined;
     const { cohort, extra } =
       attempt === 1 && options.snapshot ? { cohort: options.snapshot, extra: () => undefined }
