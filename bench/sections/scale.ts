@@ -32,11 +32,16 @@ function timing() {
   return { around, ms };
 }
 
-/** Seeds a class of `trainees` up to `closing_review` (untimed). */
-async function seedClosing(endpoint: string, trainees: number) {
+/** A fresh table and world for seeding a workload: nothing is recorded while seeding. */
+async function seedingEnv(endpoint: string) {
   const env = await createBenchEnv(endpoint);
   env.recorder.enabled = false;
-  const w = await createBenchWorld(env.api);
+  return { env, w: await createBenchWorld(env.api) };
+}
+
+/** Seeds a class of `trainees` up to `closing_review` (untimed). */
+async function seedClosing(endpoint: string, trainees: number) {
+  const { env, w } = await seedingEnv(endpoint);
   const c = new JointClass(w);
   const seedStarted = performance.now();
   await c.draft(trainees);
@@ -75,9 +80,7 @@ async function closing(seeded: Awaited<ReturnType<typeof seedClosing>>) {
 }
 
 async function seedEnrolment(endpoint: string, cohorts: number) {
-  const env = await createBenchEnv(endpoint);
-  env.recorder.enabled = false;
-  const w = await createBenchWorld(env.api);
+  const { env, w } = await seedingEnv(endpoint);
   const t = timing();
   const classes = Array.from({ length: cohorts }, () => new JointClass(w, t.around));
   await pool(CONCURRENCY, classes.map((c) => async () => { await c.create(); await c.addParticipants(); }));
@@ -115,9 +118,7 @@ async function enrolment(seeded: Awaited<ReturnType<typeof seedEnrolment>>, perC
 }
 
 async function seedListing(endpoint: string, cohorts: number) {
-  const env = await createBenchEnv(endpoint);
-  env.recorder.enabled = false;
-  const w = await createBenchWorld(env.api);
+  const { env, w } = await seedingEnv(endpoint);
   const seedStarted = performance.now();
   await pool(CONCURRENCY, Array.from({ length: cohorts }, () => () => new JointClass(w).create()));
   return { env, w, cohorts, seedMs: performance.now() - seedStarted };

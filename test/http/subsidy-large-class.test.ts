@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createHarness } from '../support/harness.js';
-import { createWorld, ok, RecordingStore, seededDraft, storeFactory, toClosingReview, toPlanned, type Outcome, type World } from '../support/world.js';
+import { bureausByDistrict, createWorld, ok, RecordingStore, seededDraft, storeFactory, toClosingReview, toPlanned, type Outcome, type World } from '../support/world.js';
 import { cityShareBasisPointsFor, splitShares, traineeSubsidy, type PolicyVersion } from '../../shared/domain/subsidy.js';
 
 const DISTRICTS = ['320205', '320206', '320211', '320213', '320214'] as const;
@@ -21,19 +21,13 @@ const policy: PolicyVersion = {
 let w: World;
 
 let store: RecordingStore;
-const bureauOf = new Map<string, { id: string; token: string }>();
+let bureauOf: Map<string, { id: string; token: string }>;
 
 beforeAll(async () => {
   const h = await createHarness({}, storeFactory(RecordingStore));
   store = h.store as RecordingStore;
   w = await createWorld(h);
-  bureauOf.set('320214', { id: w.orgs.xinwu.id, token: w.tokens.xinwu });
-  bureauOf.set('320211', { id: w.orgs.binhu.id, token: w.tokens.binhu });
-  bureauOf.set('320213', { id: w.orgs.liangxi.id, token: w.tokens.liangxi });
-  for (const d of ['320205', '320206']) {
-    const b = await h.createOrg({ kind: 'hr_bureau', district: d, level: 'district' });
-    bureauOf.set(d, { id: b.id, token: await h.token(b.id, 'hr') });
-  }
+  bureauOf = await bureausByDistrict(w, ['320205', '320206']);
   await ok(w, 201, 'POST', '/v1/policy/versions', { token: w.tokens.admin, now: '2026-05-01T10:00:00+08:00', body: policy });
 });
 

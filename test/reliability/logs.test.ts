@@ -117,11 +117,17 @@ describe('no personal data in logs', () => {
     expectNoSecretsIn(logger.lines);
   });
 
+  /** A draft joint class with SME A as participant, ready for SME A to enrol someone. */
+  async function draftWithSmeA(): Promise<{ id: string }> {
+    const c = await ok(w, 201, 'POST', '/v1/cohorts', { token: w.tokens.chamber, now: '2026-06-01T10:00:00+08:00', body: design(w) });
+    await ok(w, 201, 'POST', `/v1/cohorts/${c.id}/participants`, { token: w.tokens.chamber, now: '2026-06-01T10:00:00+08:00', body: { enterpriseId: w.orgs.smeA.id } });
+    return c;
+  }
+
   it('a database fault while enrolling: 503, one warning with the request id and the error name only', async () => {
     const person = { name: '诸葛明月', idNumber: sequentialNationalId() };
     people.push(person);
-    const c = await ok(w, 201, 'POST', '/v1/cohorts', { token: w.tokens.chamber, now: '2026-06-01T10:00:00+08:00', body: design(w) });
-    await ok(w, 201, 'POST', `/v1/cohorts/${c.id}/participants`, { token: w.tokens.chamber, now: '2026-06-01T10:00:00+08:00', body: { enterpriseId: w.orgs.smeA.id } });
+    const c = await draftWithSmeA();
     const from = logger.lines.length;
     h.faults.on(TransactWriteItemsCommand, () => Object.assign(new Error(`Rate exceeded (${FAULT_MARKER}) for ${person.idNumber}`), { name: 'ThrottlingException' }), { times: 1 });
     const res = await w.h.call('POST', `/v1/cohorts/${c.id}/trainees`, { token: w.tokens.smeA, now: '2026-06-01T10:00:00+08:00', body: traineeBody(w.orgs.smeA.id, '320214', person), headers: { 'x-request-id': 'req-fault-1' } });
@@ -139,8 +145,7 @@ describe('no personal data in logs', () => {
   it('an unhandled error while enrolling: 500 quoting the request id, no stack trace in the answer; the error log has the id and no personal data', async () => {
     const person = { name: '上官飞燕', idNumber: sequentialNationalId() };
     people.push(person);
-    const c = await ok(w, 201, 'POST', '/v1/cohorts', { token: w.tokens.chamber, now: '2026-06-01T10:00:00+08:00', body: design(w) });
-    await ok(w, 201, 'POST', `/v1/cohorts/${c.id}/participants`, { token: w.tokens.chamber, now: '2026-06-01T10:00:00+08:00', body: { enterpriseId: w.orgs.smeA.id } });
+    const c = await draftWithSmeA();
     const from = logger.lines.length;
     // What DynamoDB answers for an item it refuses (not a fault the store classifies): unhandled.
     h.faults.on(TransactWriteItemsCommand, () => Object.assign(new Error(`Item size has exceeded the maximum allowed size (${FAULT_MARKER})`), { name: 'ValidationException', $fault: 'client' }), { times: 1 });

@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../support/harness.js';
-import { seededDraft, createWorld, CrashingStore, ok, storeFactory, toClosingReview, toPlanned, type Outcome, type World } from '../support/world.js';
+import { bureausByDistrict, seededDraft, createWorld, CrashingStore, ok, storeFactory, toClosingReview, toPlanned, type Outcome, type World } from '../support/world.js';
 import { keys } from '../../shared/db/keys.js';
 import { loadTrainees, toCohort } from '../../shared/db/cohorts.js';
 
@@ -16,7 +16,7 @@ const ACCEPT_AT = '2027-08-25T10:00:00+08:00';
 let h: Harness;
 let w: World;
 let store: CrashingStore;
-const bureaus = new Map<string, { id: string; token: string }>();
+let bureaus: Map<string, { id: string; token: string }>;
 let participants: { id: string; token: string; insured: string[] }[];
 
 /** 15 SMEs × 5 insured districts = 75 lines: more than the flip transaction can publish (71 here). */
@@ -112,13 +112,7 @@ beforeAll(async () => {
   h = await createHarness({}, storeFactory(CrashingStore));
   store = h.store as CrashingStore;
   w = await createWorld(h);
-  bureaus.set('320214', { id: w.orgs.xinwu.id, token: w.tokens.xinwu });
-  bureaus.set('320211', { id: w.orgs.binhu.id, token: w.tokens.binhu });
-  bureaus.set('320213', { id: w.orgs.liangxi.id, token: w.tokens.liangxi });
-  for (const d of ['320205', '320206']) {
-    const b = await h.createOrg({ kind: 'hr_bureau', district: d, level: 'district' });
-    bureaus.set(d, { id: b.id, token: await h.token(b.id, 'hr') });
-  }
+  bureaus = await bureausByDistrict(w, ['320205', '320206']);
   const smes = await Promise.all(Array.from({ length: 15 }, (_, j) => h.createOrg({ kind: 'enterprise', district: DISTRICTS[j % 5]!, name: `无锡第${j + 1}机电有限公司` })));
   participants = await Promise.all(
     smes.map(async (e, j) => ({ id: e.id, token: await h.token(e.id, 'enterprise'), insured: [...DISTRICTS, ...(j < 6 ? [e.district] : [])] })),

@@ -81,6 +81,23 @@ export interface DraftPlan {
   now?: string;
 }
 
+/**
+ * The district bureau of each district a five-district class needs, with a token: the world's
+ * 新吴, 滨湖 and 梁溪 bureaus plus one registered here for each of `extraDistricts`.
+ */
+export async function bureausByDistrict(w: World, extraDistricts: readonly string[]): Promise<Map<string, { id: string; token: string }>> {
+  const out = new Map<string, { id: string; token: string }>([
+    ['320214', { id: w.orgs.xinwu.id, token: w.tokens.xinwu }],
+    ['320211', { id: w.orgs.binhu.id, token: w.tokens.binhu }],
+    ['320213', { id: w.orgs.liangxi.id, token: w.tokens.liangxi }],
+  ]);
+  for (const d of extraDistricts) {
+    const b = await w.h.createOrg({ kind: 'hr_bureau', district: d, level: 'district' });
+    out.set(d, { id: b.id, token: await w.h.token(b.id, 'hr') });
+  }
+  return out;
+}
+
 /** The first `n` of SME A, B and C as participants, one trainee each, insured in their own districts. */
 export const smeParticipants = (w: World, n = 2): DraftPlan['participants'] =>
   [
