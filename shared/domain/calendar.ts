@@ -3,12 +3,13 @@
  * the official PRC holiday schedule, including make-up working weekends (调休).
  *
  * The State Council publishes a year at a time. The known years ship with the `chinese-days`
- * package; an admin can load further years (source 'loaded'); a year with neither is counted
- * Monday to Friday and the result carries a warning.
+ * package (as compact runs in official-calendar.ts, generated from it); an admin can load further
+ * years (source 'loaded'); a year with neither is counted Monday to Friday and the result carries
+ * a warning.
  */
-import chineseDaysData from 'chinese-days/dist/chinese-days.json' with { type: 'json' };
 import { addDays, isIsoDate, isWeekend, yearOf, type IsoDate } from './dates.js';
 import { issue, type RuleIssue } from './messages.js';
+import { officialCalendarRuns } from './official-calendar.js';
 
 export interface YearSchedule {
   year: number;
@@ -22,34 +23,29 @@ export interface YearSchedule {
 /** The schedule of a year, or undefined when none is known. */
 export type ScheduleLookup = (year: number) => YearSchedule | undefined;
 
-interface ChineseDaysData {
-  /** date → "English name,中文名,n" */
-  holidays: Record<string, string>;
-  workdays: Record<string, string>;
-  inLieuDays: Record<string, string>;
+/** The dates of one year's runs ("MMDD" or "MMDD+n", see scripts/lib/official-calendar.ts). */
+function datesOfRuns(year: number, runs: string): IsoDate[] {
+  if (!runs) return [];
+  return runs.split(' ').flatMap((run) => {
+    const [start = '', more = '0'] = run.split('+');
+    const first = `${year}-${start.slice(0, 2)}-${start.slice(2)}`;
+    return Array.from({ length: Number(more) + 1 }, (_, i) => addDays(first, i));
+  });
 }
-
-const data: ChineseDaysData = chineseDaysData;
 
 function buildOfficial(): Map<number, YearSchedule> {
   const years = new Map<number, YearSchedule>();
-  const entry = (date: string): YearSchedule => {
-    const year = yearOf(date);
-    let s = years.get(year);
-    if (!s) {
-      s = { year, holidays: [], workdays: [], source: 'official' };
-      years.set(year, s);
-    }
-    return s;
-  };
-  for (const date of Object.keys(data.holidays)) entry(date).holidays.push(date);
-  for (const date of Object.keys(data.workdays)) entry(date).workdays.push(date);
-  for (const s of years.values()) {
-    s.holidays.sort();
-    s.workdays.sort();
-    Object.freeze(s.holidays);
-    Object.freeze(s.workdays);
-    Object.freeze(s);
+  for (const [key, [holidays, workdays]] of Object.entries(officialCalendarRuns)) {
+    const year = Number(key);
+    years.set(
+      year,
+      Object.freeze({
+        year,
+        holidays: Object.freeze(datesOfRuns(year, holidays)) as IsoDate[],
+        workdays: Object.freeze(datesOfRuns(year, workdays)) as IsoDate[],
+        source: 'official' as const,
+      }),
+    );
   }
   return years;
 }
