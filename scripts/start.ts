@@ -11,7 +11,7 @@ import { serve } from '@hono/node-server';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { JavaMissingError, startDynamoDbLocal, type DynamoDbLocal } from './lib/dynamodb-local.js';
 import { ensureTable } from '../shared/db/bootstrap.js';
-import { appFromEnv } from '../shared/runtime.js';
+import { appFromEnv } from '../shared/http/app.js';
 import { seedDemo } from './lib/demo-seed.js';
 
 const port = Number(process.env.PORT ?? 3000);

@@ -1,9 +1,10 @@
-/** Builds the app from the environment: the one wiring used by Lambda and by `npm start`. */
+/**
+ * The logger and the Store from the environment: the wiring every Lambda entry and `npm start` share.
+ * The HTTP app's own (appFromEnv) is in http/app.ts, so the deadline scanner's bundle holds no routes.
+ */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { configFromEnv, type AppConfig } from './config.js';
 import { createDynamoDbClient, dbConfigFromEnv } from './db/client.js';
 import { Store } from './db/store.js';
-import { createApp } from './http/app.js';
 
 export function createLogger(level?: string) {
   return new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'apprenticeship', ...(level ? { logLevel: level as 'INFO' } : {}) });
@@ -12,8 +13,4 @@ export function createLogger(level?: string) {
 export function storeFromEnv(env: NodeJS.ProcessEnv = process.env): Store {
   const db = dbConfigFromEnv(env);
   return new Store(createDynamoDbClient(db), db.tableName);
-}
-
-export function appFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: Partial<AppConfig> = {}) {
-  return createApp({ store: storeFromEnv(env), config: { ...configFromEnv(env), ...overrides }, logger: createLogger() });
 }

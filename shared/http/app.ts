@@ -9,7 +9,7 @@ import { HTTPException } from 'hono/http-exception';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'hono';
-import type { AppConfig } from '../config.js';
+import { configFromEnv, type AppConfig } from '../config.js';
 import { cstDate } from '../domain/dates.js';
 import { newRequestId } from '../db/ids.js';
 import { Store, classifyDbError } from '../db/store.js';
@@ -21,6 +21,7 @@ import { idempotency } from './idempotency.js';
 import { validationError } from './validation.js';
 import { registerDocs } from './docs.js';
 import { registerRoutes } from './routes/index.js';
+import { createLogger, storeFromEnv } from '../runtime.js';
 
 export interface AppDeps {
   store: Store;
@@ -119,4 +120,9 @@ function fromHttpException(error: unknown): ApiError | undefined {
     return new ApiError('VALIDATION_FAILED', { en: 'Malformed request', zh: '请求格式错误' });
   }
   return undefined;
+}
+
+/** The app wired from the environment: the one wiring used by the Lambda entry and by `npm start`. */
+export function appFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: Partial<AppConfig> = {}) {
+  return createApp({ store: storeFromEnv(env), config: { ...configFromEnv(env), ...overrides }, logger: createLogger() });
 }

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { stackOptions } from '../../bench/lib/bundle.js';
 import { ensureTable } from '../../shared/db/bootstrap.js';
 import { signLocalToken } from '../../shared/http/local-tokens.js';
-import { appFromEnv } from '../../shared/runtime.js';
+import { appFromEnv } from '../../shared/http/app.js';
 
 interface Call {
   method: string;

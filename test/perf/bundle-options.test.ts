@@ -104,6 +104,23 @@ describe('bench bundle options mirror the esbuild command of the stack', () => {
   });
 });
 
+describe('the deadline scanner bundles only what it runs', () => {
+  it('holds the Store and the scan, and none of the HTTP app (routes, zod, hono)', async () => {
+    const result = await build({
+      ...stackOptions,
+      entryPoints: [path.join(projectRoot, 'functions/deadline-scan.ts')],
+      write: false,
+      outfile: path.join(tmpdir(), 'deadline-scan-bundle', 'index.mjs'),
+      metafile: true,
+      absWorkingDir: projectRoot,
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs).toContain('shared/services/deadline-scan.ts');
+    expect(inputs).toContain('shared/db/store.ts');
+    expect(inputs.filter((f) => /^shared\/http\/(?!errors\.ts$)|node_modules\/(hono|zod|@hono|jose)\//.test(f))).toEqual([]);
+  });
+});
+
 describe('the externals are never imported in Lambda', () => {
   it('no DynamoDB operation has an event-stream member (@smithy/core/event-streams is imported only for one)', () => {
     const operations = Object.entries(dynamodb).filter(([name, value]) => name.endsWith('$') && Array.isArray(value) && value[0] === 9);
