@@ -5,8 +5,10 @@
  * organisation, Query of the catalogue), minus a bare `node -e 0`. The bundle runs as deployed in
  * the prod stage (no NODE_OPTIONS) and in other stages (NODE_OPTIONS=--enable-source-maps, see
  * infra/bundling/options.ts). Variants are interleaved in a shuffled order each round; medians.
+ * `node` is this process's own unless BENCH_NODE names another binary, e.g. the Node 22 of the Lambda
+ * runtime (the bare `node -e 0` then runs on it too).
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +20,9 @@ import { kb, median, round, table } from '../lib/stats.js';
 
 const SIZE_TARGET_KB = 300;
 const COLD_TARGET_MS = 120;
+
+/** The `node` the cold runs spawn (see the header). */
+const nodeBinary = process.env.BENCH_NODE || process.execPath;
 
 let outDir: string | undefined;
 const bundles = new Map<string, BundleReport>();
@@ -72,7 +77,7 @@ interface Run {
 function run(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(nodeBinary, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     child.on('error', reject);
@@ -132,11 +137,13 @@ export async function coldSection(endpoint: string, log: (s: string) => void, ro
       firstRequestMs: runs[0]?.requestMs !== undefined ? round(median(runs.map((x) => x.requestMs!)), 1) : undefined,
     };
   });
+  const node = execFileSync(nodeBinary, ['--version'], { encoding: 'utf8' }).trim();
+  log(`  node ${node}`);
   log(table([
     ['cold first response', 'median ms', 'over bare', 'import ms', 'first request ms'],
     ...rows.map((r) => [r.variant, r.medianMs, r.variant.startsWith('bare') ? '' : `+${r.overBareMs}`, r.importMs ?? '', r.firstRequestMs ?? '']),
   ]));
   const [, prod, other] = rows as [Row, Row, Row];
   log(`  target ≤ +${COLD_TARGET_MS} ms over bare node: ${prod.overBareMs <= COLD_TARGET_MS ? 'met' : 'exceeded'} as deployed in prod (+${prod.overBareMs} ms); other stages +${other.overBareMs} ms`);
-  return { rounds, request: 'GET /v1/occupations, HTTP API v2 event, local HS256 token', targetMs: COLD_TARGET_MS, rows };
+  return { node, rounds, request: 'GET /v1/occupations, HTTP API v2 event, local HS256 token', targetMs: COLD_TARGET_MS, rows };
 }
