@@ -67,13 +67,18 @@ async function main() {
   const previous = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as Record<string, unknown>) : {};
   const started = performance.now();
   const results: Record<string, unknown> = {};
-  const log = (s: string) => console.log(s);
+  /** What the sections print, kept for the README's copy of a full run. */
+  const printed: string[] = [];
+  const log = (s: string) => {
+    printed.push(s);
+    console.log(s);
+  };
   const timed = async <T>(name: Section, fn: () => Promise<T>) => {
     const t = performance.now();
-    console.log(`\n=== ${name} ===`);
+    log(`\n=== ${name} ===`);
     const value = await fn();
     const seconds = Math.round((performance.now() - t) / 100) / 10;
-    console.log(`(${name}: ${seconds} s)`);
+    log(`(${name}: ${seconds} s)`);
     results[name] = { date: new Date().toISOString(), seconds, ...(value as object) };
   };
   /** Runs a section against DYNAMODB_ENDPOINT, or against a DynamoDB Local of its own. */
@@ -105,6 +110,34 @@ async function main() {
   };
   writeFileSync(resultsFile, `${JSON.stringify(out, null, 2)}\n`);
   console.log(`\nwrote ${resultsFile} (${Math.round((performance.now() - started) / 1000)} s)`);
+  if (sections.length === ALL.length) updateReadme(out.machine, printed);
+}
+
+const README_START = '<!-- bench:start -->';
+const README_END = '<!-- bench:end -->';
+
+/** After a full run, the README's "latest run" block becomes this run's tables with its machine. */
+function updateReadme(m: ReturnType<typeof machine>, printed: string[]) {
+  const readmeFile = fileURLToPath(new URL('../README.md', import.meta.url));
+  const readme = readFileSync(readmeFile, 'utf8');
+  const start = readme.indexOf(README_START);
+  const end = readme.indexOf(README_END);
+  if (start < 0 || end < start) return;
+  const block = [
+    README_START,
+    '<details><summary>The tables of the latest full <code>npm run bench</code></summary>',
+    '',
+    `${m.date.slice(0, 10)}, commit ${m.commit ?? 'unknown'}: ${m.cores} cores ${m.cpu}, ${m.totalMemGb} GB, Node ${m.node}, ${m.platform}, load average ${m.loadAverage.join(' / ')}`,
+    '',
+    '```text',
+    printed.join('\n').trim(),
+    '```',
+    '',
+    '</details>',
+    '',
+  ].join('\n');
+  writeFileSync(readmeFile, readme.slice(0, start) + block + readme.slice(end));
+  console.log(`updated the latest run in ${readmeFile}`);
 }
 
 main().catch((error) => {
