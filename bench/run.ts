@@ -4,7 +4,7 @@
  * enrolments, a bureau's 1,000 cohorts), bundle size and cold first response. Starts its own
  * DynamoDB Local per section (or uses DYNAMODB_ENDPOINT), prints tables and writes bench/results.json.
  *
- *   npm run bench                          # everything (a few minutes on 2 cores)
+ *   npm run bench                          # everything (about 1.5 minutes on 2 cores)
  *   npm run bench -- --only=cold,size      # some sections; results.json keeps the others
  *
  * Sections, in this order: size, cold, capacity (alias roundtrips), overhead, scale.
@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../scripts/lib/dynamodb-local.js';
+import { startDynamoDbLocal } from '../scripts/lib/dynamodb-local.js';
 import { capacitySection } from './sections/capacity.js';
 import { coldSection, sizeSection } from './sections/cold.js';
 import { overheadSection } from './sections/overhead.js';
@@ -84,7 +84,7 @@ async function main() {
   /** Runs a section against DYNAMODB_ENDPOINT, or against a DynamoDB Local of its own. */
   const withDb = async <T>(fn: (endpoint: string) => Promise<T>) => {
     if (process.env.DYNAMODB_ENDPOINT) return fn(process.env.DYNAMODB_ENDPOINT);
-    const ddb: DynamoDbLocal = await startDynamoDbLocal();
+    const ddb = await startDynamoDbLocal();
     try {
       return await fn(ddb.endpoint);
     } finally {
