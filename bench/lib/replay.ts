@@ -1,9 +1,11 @@
 /**
  * Replays recorded DynamoDB calls with the plain low-level client: the same operations, the same
  * marshalled inputs, in the same order, so "the raw DynamoDB calls the endpoint needs" cost the same
- * database work as in the app. Conditions are kept but made to hold (`(cond) OR
- * attribute_not_exists(#bench_absent)`), so a replay after the app's own change still succeeds:
- * DynamoDB evaluates the original condition and writes the same items.
+ * database work as in the app. They go to a mirror table that has received every write the app's
+ * table has (`mirror()`), so the replay meets the state the app met: what the app inserted is
+ * inserted again, its conditions hold unmodified, a read returns what the app's read returned.
+ * (Replaying into the app's own table instead rewrote items it had just written: cheaper for
+ * DynamoDB Local than the app's inserts, by 0.3–2.5 ms per write.)
  */
 import {
   BatchGetItemCommand,
@@ -33,25 +35,19 @@ const commands: Record<string, new (input: any) => any> = {
   TransactWriteItems: TransactWriteItemsCommand,
 };
 
-const ABSENT = '#bench_absent';
+const WRITE_COMMANDS = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems']);
 
-function relax(op: Record<string, unknown> | undefined) {
-  if (!op || typeof op.ConditionExpression !== 'string') return;
-  op.ConditionExpression = `(${op.ConditionExpression}) OR attribute_not_exists(${ABSENT})`;
-  op.ExpressionAttributeNames = { ...(op.ExpressionAttributeNames as object), [ABSENT]: '__bench_absent__' };
-}
-
-/** A copy of the call's input whose conditions always hold. */
-export function replayInput(call: DbCall): Record<string, unknown> {
+/** A copy of the call's input addressed to `table` (the app uses one table, so every name maps to it). */
+export function replayInput(call: DbCall, table: string): Record<string, unknown> {
   const input = structuredClone(call.input);
-  relax(input);
+  if (typeof input.TableName === 'string') input.TableName = table;
   if (Array.isArray(input.TransactItems)) {
-    for (const item of input.TransactItems as Record<string, Record<string, unknown>>[]) {
-      relax(item.Put);
-      relax(item.Update);
-      relax(item.Delete);
-      relax(item.ConditionCheck);
+    for (const item of input.TransactItems as Record<string, { TableName?: string }>[]) {
+      for (const op of Object.values(item)) if (typeof op.TableName === 'string') op.TableName = table;
     }
+  }
+  if (input.RequestItems && typeof input.RequestItems === 'object') {
+    input.RequestItems = Object.fromEntries(Object.values(input.RequestItems).map((request) => [table, request]));
   }
   return input;
 }
@@ -65,9 +61,16 @@ export function canReplay(calls: readonly DbCall[]): boolean {
  * together (started before the first of them had answered) go together, the rest one after the
  * other. Returns ms.
  */
-export async function replay(client: DynamoDBClient, calls: readonly DbCall[]): Promise<number> {
-  const waves = DbRecorder.roundTripGroups(calls).map((group) => group.map((c) => new commands[c.command]!(replayInput(c))));
+export async function replay(client: DynamoDBClient, calls: readonly DbCall[], table: string): Promise<number> {
+  const waves = DbRecorder.roundTripGroups(calls).map((group) => group.map((c) => new commands[c.command]!(replayInput(c, table))));
   const started = performance.now();
   for (const wave of waves) await Promise.all(wave.map((command) => client.send(command)));
   return performance.now() - started;
+}
+
+/** Applies the calls' successful writes to the mirror table, one after the other, untimed. */
+export async function mirror(client: DynamoDBClient, calls: readonly DbCall[], table: string): Promise<void> {
+  for (const call of calls) {
+    if (WRITE_COMMANDS.has(call.command) && !call.error) await client.send(new commands[call.command]!(replayInput(call, table)));
+  }
 }

@@ -1,12 +1,14 @@
 /**
  * Overhead of the app over the database: for each endpoint call, the latency of app.request()
  * (in process: routing, auth, validation, services, marshalling, JSON) and the latency of replaying
- * the very DynamoDB calls it made with a client configured like the app's. Same DynamoDB Local,
- * same run, one pair after the other (reads: repeated, in alternating order); ratio = app ÷ raw.
+ * the very DynamoDB calls it made with a client configured like the app's, against a mirror table
+ * kept in the app table's state (lib/replay.ts). Same DynamoDB Local, same run, one pair after the
+ * other (reads: repeated, in alternating order); ratio = app ÷ raw.
  */
 import { createBenchEnv } from '../lib/env.js';
 import { DbRecorder, type DbCall } from '../../shared/db/instrumentation.js';
-import { canReplay, replay } from '../lib/replay.js';
+import { canReplay, mirror, replay } from '../lib/replay.js';
+import { ensureTable } from '../../shared/db/bootstrap.js';
 import { createBenchWorld, JointClass, type Around } from '../lib/scenario.js';
 import { median, p95, round, table } from '../lib/stats.js';
 
@@ -32,6 +34,8 @@ export async function overheadSection(endpoint: string, log: (s: string) => void
   const readRepeats = opts.readRepeats ?? 3;
   // No ReturnConsumedCapacity here: the app's calls are exactly what it sends in production.
   const env = await createBenchEnv(endpoint, { consumedCapacity: 'NONE', itemSizes: false });
+  const mirrorTable = `${env.tableName}-mirror`;
+  await ensureTable(env.raw, mirrorTable);
   try {
     const w = await createBenchWorld(env.api);
     const samples = new Map<string, { app: number[]; raw: number[]; ratio: number[]; calls: number[]; inApp: number[] }>();
@@ -40,27 +44,32 @@ export async function overheadSection(endpoint: string, log: (s: string) => void
     let measuring = false;
     let rawFirst = false;
     const around: Around = async (name, run) => {
-      env.recorder.take();
+      // Whatever the app wrote outside a measured call (the world's set-up) reaches the mirror first.
+      await mirror(env.raw, env.recorder.take(), mirrorTable);
       const res = await run();
       let appMs = env.api.lastMs;
       const calls = env.recorder.take();
-      if (!measuring || calls.length === 0 || !canReplay(calls)) return res;
+      if (!measuring || calls.length === 0 || !canReplay(calls)) {
+        await mirror(env.raw, calls, mirrorTable);
+        return res;
+      }
       let rawMs: number;
       let timedCalls = calls;
       if (name.startsWith('GET ')) {
-        // Reads can be repeated. The call above, untimed, absorbs what the preceding writes left
-        // DynamoDB Local doing (the first read after a write was up to 0.4 ms slower, and it was
-        // always the app's); then app and raw are timed in alternating order.
+        // Reads can be repeated. The call above and one replay, both untimed, absorb what the
+        // preceding writes left DynamoDB Local doing (the first read of a table after a write was up
+        // to 0.4 ms slower); then app and raw are timed in alternating order.
+        await replay(env.raw, calls, mirrorTable);
         rawFirst = !rawFirst;
-        const before = rawFirst ? await replay(env.raw, calls) : undefined;
+        const before = rawFirst ? await replay(env.raw, calls, mirrorTable) : undefined;
         await run();
         appMs = env.api.lastMs;
         timedCalls = env.recorder.take();
-        rawMs = before ?? (await replay(env.raw, calls));
+        rawMs = before ?? (await replay(env.raw, calls, mirrorTable));
       } else {
-        // Writes cannot be repeated: the replay follows the app's write, on the very items it has
-        // just written (warm in DynamoDB Local), a bias in the replay's favour if any.
-        rawMs = await replay(env.raw, calls);
+        // Writes cannot be repeated: the replay, right after the app's write, makes the same change
+        // to the mirror, which thereby stays in the app table's state.
+        rawMs = await replay(env.raw, calls, mirrorTable);
       }
       const s = samples.get(name) ?? { app: [], raw: [], ratio: [], calls: [], inApp: [] };
       s.inApp.push(appMs - dbTime(timedCalls));
@@ -107,7 +116,7 @@ export async function overheadSection(endpoint: string, log: (s: string) => void
     const over = rows.filter((r) => r.ratioMedian > overall.target).map((r) => r.endpoint);
     log(`median ratio target ≤ ${overall.target}: ${over.length ? `exceeded by ${over.join(', ')}` : 'met by every endpoint'}`);
     log("  in app: the app's latency minus the time of its own DynamoDB calls, timed inside the SDK (what routing, auth, validation, services and JSON cost)");
-    return { method: 'app.request() vs replay of the same captured calls with a DynamoDBClient configured like the app\'s, pairwise, logging SILENT', warmUpClasses, classes, trainees, rows, overall, exceeded: over };
+    return { method: 'app.request() vs replay of the same captured calls with a DynamoDBClient configured like the app\'s, against a mirror table in the same state, pairwise, logging SILENT', warmUpClasses, classes, trainees, rows, overall, exceeded: over };
   } finally {
     env.close();
   }
