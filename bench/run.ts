@@ -45,7 +45,8 @@ function machine() {
   const cpus = os.cpus();
   let commit: string | undefined;
   try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    // `-dirty` when the tree had uncommitted changes: the figures are then not those of the commit.
+    commit = execFileSync('git', ['describe', '--always', '--dirty'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   } catch {
     commit = undefined;
   }
@@ -110,14 +111,14 @@ async function main() {
   };
   writeFileSync(resultsFile, `${JSON.stringify(out, null, 2)}\n`);
   console.log(`\nwrote ${resultsFile} (${Math.round((performance.now() - started) / 1000)} s)`);
-  if (sections.length === ALL.length) updateReadme(out.machine, printed);
+  if (sections.length === ALL.length) updateReadme(out.machine, where, printed);
 }
 
 const README_START = '<!-- bench:start -->';
 const README_END = '<!-- bench:end -->';
 
 /** After a full run, the README's "latest run" block becomes this run's tables with its machine. */
-function updateReadme(m: ReturnType<typeof machine>, printed: string[]) {
+function updateReadme(m: ReturnType<typeof machine>, where: string, printed: string[]) {
   const readmeFile = fileURLToPath(new URL('../README.md', import.meta.url));
   const readme = readFileSync(readmeFile, 'utf8');
   const start = readme.indexOf(README_START);
@@ -127,7 +128,7 @@ function updateReadme(m: ReturnType<typeof machine>, printed: string[]) {
     README_START,
     '<details><summary>The tables of the latest full <code>npm run bench</code></summary>',
     '',
-    `${m.date.slice(0, 10)}, commit ${m.commit ?? 'unknown'}: ${m.cores} cores ${m.cpu}, ${m.totalMemGb} GB, Node ${m.node}, ${m.platform}, load average ${m.loadAverage.join(' / ')}`,
+    `${m.date.slice(0, 10)}, commit ${m.commit ?? 'unknown'}, ${where}: ${m.cores} cores ${m.cpu}, ${m.totalMemGb} GB, Node ${m.node}, ${m.platform}, load average ${m.loadAverage.join(' / ')}`,
     '',
     '```text',
     printed.join('\n').trim(),

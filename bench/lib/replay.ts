@@ -15,12 +15,13 @@ import {
   PutItemCommand,
   QueryCommand,
   ScanCommand,
+  type ScanCommandOutput,
   TransactGetItemsCommand,
   TransactWriteItemsCommand,
   UpdateItemCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { DbRecorder, type DbCall } from '../../shared/db/instrumentation.js';
+import { DbRecorder, isWriteCommand, type DbCall } from '../../shared/db/instrumentation.js';
 
 const commands: Record<string, new (input: any) => any> = {
   GetItem: GetItemCommand,
@@ -35,19 +36,19 @@ const commands: Record<string, new (input: any) => any> = {
   TransactWriteItems: TransactWriteItemsCommand,
 };
 
-const WRITE_COMMANDS = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems']);
-
 /** A copy of the call's input addressed to `table` (the app uses one table, so every name maps to it). */
-export function replayInput(call: DbCall, table: string): Record<string, unknown> {
+function replayInput(call: DbCall, table: string): Record<string, unknown> {
   const input = structuredClone(call.input);
   if (typeof input.TableName === 'string') input.TableName = table;
   if (Array.isArray(input.TransactItems)) {
-    for (const item of input.TransactItems as Record<string, { TableName?: string }>[]) {
-      for (const op of Object.values(item)) if (typeof op.TableName === 'string') op.TableName = table;
+    for (const item of input.TransactItems as Record<string, { TableName?: string } | undefined>[]) {
+      for (const op of Object.values(item)) if (typeof op?.TableName === 'string') op.TableName = table;
     }
   }
   if (input.RequestItems && typeof input.RequestItems === 'object') {
-    input.RequestItems = Object.fromEntries(Object.values(input.RequestItems).map((request) => [table, request]));
+    const requests = Object.values(input.RequestItems);
+    if (requests.length !== 1) throw new Error(`replay: ${call.command} addresses ${requests.length} tables; the app uses one`);
+    input.RequestItems = { [table]: requests[0] };
   }
   return input;
 }
@@ -71,6 +72,24 @@ export async function replay(client: DynamoDBClient, calls: readonly DbCall[], t
 /** Applies the calls' successful writes to the mirror table, one after the other, untimed. */
 export async function mirror(client: DynamoDBClient, calls: readonly DbCall[], table: string): Promise<void> {
   for (const call of calls) {
-    if (WRITE_COMMANDS.has(call.command) && !call.error) await client.send(new commands[call.command]!(replayInput(call, table)));
+    if (isWriteCommand(call.command) && !call.error) await client.send(new commands[call.command]!(replayInput(call, table)));
   }
 }
+
+async function countItems(client: DynamoDBClient, table: string): Promise<number> {
+  let count = 0;
+  let start: ScanCommandOutput['LastEvaluatedKey'];
+  do {
+    const page: ScanCommandOutput = await client.send(new ScanCommand({ TableName: table, Select: 'COUNT', ExclusiveStartKey: start }));
+    count += page.Count ?? 0;
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return count;
+}
+
+/** Fails the run when the mirror no longer holds as many items as the app's table (a replay gone astray). */
+export async function assertMirrored(client: DynamoDBClient, table: string, mirrorTable: string): Promise<void> {
+  const [app, mirrored] = await Promise.all([countItems(client, table), countItems(client, mirrorTable)]);
+  if (app !== mirrored) throw new Error(`replay: the mirror holds ${mirrored} items, the app's table ${app}`);
+}
+

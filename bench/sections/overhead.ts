@@ -7,7 +7,7 @@
  */
 import { createBenchEnv } from '../lib/env.js';
 import { DbRecorder, type DbCall } from '../../shared/db/instrumentation.js';
-import { canReplay, mirror, replay } from '../lib/replay.js';
+import { assertMirrored, canReplay, mirror, replay } from '../lib/replay.js';
 import { ensureTable } from '../../shared/db/bootstrap.js';
 import { createBenchWorld, JointClass, type Around } from '../lib/scenario.js';
 import { median, p95, round, table } from '../lib/stats.js';
@@ -92,6 +92,8 @@ export async function overheadSection(endpoint: string, log: (s: string) => void
       await c.subsidy();
       await c.disbursements();
     }
+    await mirror(env.raw, env.recorder.take(), mirrorTable);
+    await assertMirrored(env.raw, env.tableName, mirrorTable);
 
     const rows: OverheadRow[] = [...samples].map(([name, s]) => ({
       endpoint: name,
