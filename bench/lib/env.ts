@@ -34,9 +34,9 @@ export async function createBenchEnv(endpoint: string, options: InstrumentOption
   const rawRecorder = instrumentDynamoDb(raw, new DbRecorder(), { ...options, consumedCapacity: 'NONE' });
   rawRecorder.enabled = false;
   await ensureTable(raw, tableName);
-  const doc = createDynamoDbClient({ tableName, endpoint });
-  const recorder = instrumentDynamoDb(doc, new DbRecorder(), options);
-  const store = new Store(doc, tableName);
+  const client = createDynamoDbClient({ tableName, endpoint });
+  const recorder = instrumentDynamoDb(client, new DbRecorder(), options);
+  const store = new Store(client, tableName);
   const config = configFromEnv({ STAGE: 'local' });
   const { app } = createApp({ store, config, logger: new Logger({ logLevel: 'SILENT' }) });
   const adminToken = await signLocalToken({ sub: 'admin-1', org: 'platform', role: 'admin' });
@@ -71,5 +71,5 @@ export async function createBenchEnv(endpoint: string, options: InstrumentOption
     return out;
   }
 
-  return { tableName, endpoint, raw, doc, recorder, store, app, api, sizesOf, close: () => { doc.destroy(); raw.destroy(); } };
+  return { tableName, endpoint, raw, recorder, store, app, api, sizesOf, close: () => { client.destroy(); raw.destroy(); } };
 }

@@ -7,12 +7,11 @@ import { createHarness } from '../support/harness.js';
 
 export async function instrumentedHarness(overrides: Partial<AppConfig> = {}) {
   const recorder = new DbRecorder();
-  let doc: ReturnType<typeof createDynamoDbClient> | undefined;
   const h = await createHarness(overrides, (tableName) => {
-    doc = createDynamoDbClient({ tableName, endpoint: process.env.DYNAMODB_ENDPOINT! });
-    instrumentDynamoDb(doc, recorder);
-    return new Store(doc, tableName);
+    const client = createDynamoDbClient({ tableName, endpoint: process.env.DYNAMODB_ENDPOINT! });
+    instrumentDynamoDb(client, recorder);
+    return new Store(client, tableName);
   });
   recorder.reset();
-  return { ...h, recorder, doc: doc! };
+  return { ...h, recorder };
 }

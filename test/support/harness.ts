@@ -14,7 +14,6 @@ import type { Role } from '../../shared/http/context.js';
 import { signLocalToken } from '../../shared/http/local-tokens.js';
 import { completeCreditCode } from '../../shared/domain/credit-code.js';
 import { completeNationalId } from '../../shared/domain/national-id.js';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { requestApp, type CallOptions, type CallResult } from '../../bench/lib/scenario.js';
 
 export type { CallOptions, CallResult } from '../../bench/lib/scenario.js';
@@ -23,9 +22,9 @@ export type Harness = Awaited<ReturnType<typeof createHarness>>;
 
 export async function createHarness(overrides: Partial<AppConfig> = {}, storeFactory?: (tableName: string) => Store) {
   const tableName = `test-${ulid()}`;
-  const doc = createDynamoDbClient({ tableName, endpoint: process.env.DYNAMODB_ENDPOINT! });
-  await ensureTable(doc as unknown as DynamoDBClient, tableName);
-  const store = storeFactory ? storeFactory(tableName) : new Store(doc, tableName);
+  const client = createDynamoDbClient({ tableName, endpoint: process.env.DYNAMODB_ENDPOINT! });
+  await ensureTable(client, tableName);
+  const store = storeFactory ? storeFactory(tableName) : new Store(client, tableName);
   const config = { ...configFromEnv({ STAGE: 'local' }), ...overrides };
   const { app, services } = createApp({ store, config, logger: new Logger({ logLevel: 'SILENT' }) });
   const adminToken = await signLocalToken({ sub: 'admin-1', org: 'platform', role: 'admin' });

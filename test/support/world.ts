@@ -391,7 +391,7 @@ export class CrashingStore extends RecordingStore {
 }
 
 export const storeFactory =
-  <S extends Store>(Kind: new (doc: ReturnType<typeof createDynamoDbClient>, table: string) => S) =>
+  <S extends Store>(Kind: new (client: ReturnType<typeof createDynamoDbClient>, table: string) => S) =>
   (tableName: string): S =>
     new Kind(createDynamoDbClient({ tableName, endpoint: process.env.DYNAMODB_ENDPOINT! }), tableName);
 
