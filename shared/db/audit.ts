@@ -4,7 +4,6 @@ import { newId } from './ids.js';
 import { keys } from './keys.js';
 import { fromItem, storedItem, type WriteOp } from './store.js';
 
-
 export interface AuditEvent {
   id: string;
   at: string;

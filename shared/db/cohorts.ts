@@ -17,7 +17,6 @@ export class VersionConflict extends ApiError {
   }
 }
 
-
 export const toCohort = (raw: Record<string, unknown>) => fromItem<Cohort>(raw);
 export const toTrainee = (raw: Record<string, unknown>) => fromItem<Trainee>(raw);
 

@@ -166,6 +166,7 @@ export class Store {
       ...(res.LastEvaluatedKey ? { lastKey: unmarshall(res.LastEvaluatedKey) } : {}),
     };
   }
+
   /** Reads every page of a query (only for bounded sets: one cohort's trainees, a catalogue). */
   async queryAll<T = Item>(input: QueryInput): Promise<T[]> {
     const out: T[] = [];
@@ -207,6 +208,7 @@ export class Store {
       }
     }
   }
+
   /**
    * One PutItem; with a condition, false when it did not hold (nothing written). For records that
    * are not part of a change (the idempotency store); changes go through transact().
@@ -234,15 +236,17 @@ export class Store {
   }
 }
 
+const transactKinds = ['Put', 'Update', 'Delete', 'ConditionCheck'] as const;
+
 function withTable(op: TableOp, tableName: string): TransactWriteItem {
-  const out: TransactWriteItem = {};
-  if (op.Put) out.Put = toRawInput({ ...op.Put, TableName: tableName }) as Put;
-  if (op.Update) out.Update = toRawInput({ ...op.Update, TableName: tableName }) as Update;
-  if (op.Delete) out.Delete = toRawInput({ ...op.Delete, TableName: tableName }) as Delete;
-  if (op.ConditionCheck) out.ConditionCheck = toRawInput({ ...op.ConditionCheck, TableName: tableName }) as ConditionCheck;
-  // Ask for the item on a failed condition, so the error can say what stood in the way.
-  for (const part of [out.Put, out.Update, out.Delete, out.ConditionCheck]) {
-    if (part && part.ConditionExpression) part.ReturnValuesOnConditionCheckFailure ??= 'ALL_OLD';
+  const out: Partial<Record<(typeof transactKinds)[number], Put | Update | Delete | ConditionCheck>> = {};
+  for (const kind of transactKinds) {
+    const part = op[kind];
+    if (!part) continue;
+    const raw = toRawInput({ ...part, TableName: tableName }) as Put | Update | Delete | ConditionCheck;
+    // Ask for the item on a failed condition, so the error can say what stood in the way.
+    if (raw.ConditionExpression) raw.ReturnValuesOnConditionCheckFailure ??= 'ALL_OLD';
+    out[kind] = raw;
   }
-  return out;
+  return out as TransactWriteItem;
 }
