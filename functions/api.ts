@@ -1,5 +1,5 @@
 /** Lambda entry of the HTTP API (API Gateway HTTP API, payload v2). */
-import { handle } from 'hono/aws-lambda';
 import { appFromEnv } from '../shared/http/app.js';
+import { handleHttpApi } from '../shared/http/lambda.js';
 
-export const handler = handle(appFromEnv().app);
+export const handler = handleHttpApi(appFromEnv().app);

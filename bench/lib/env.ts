@@ -1,7 +1,7 @@
 /**
  * One benchmark environment: a fresh table on the bench's DynamoDB Local, the real app over an
  * instrumented DynamoDBClient, a second client configured and instrumented alike (recording
- * nothing) for replays and lookups, and an ApiClient whose calls time app.request() alone
+ * nothing) for replays and lookups, and an ApiClient whose calls time the Lambda handler alone
  * (request in, body text out).
  */
 import { Logger } from '@aws-lambda-powertools/logger';

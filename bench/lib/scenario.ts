@@ -1,11 +1,14 @@
 /**
- * Drives joint classes through the HTTP API (app.request, X-Clock-Now), one named endpoint call at a
+ * Drives joint classes through the HTTP API (the Lambda handler, X-Clock-Now), one named endpoint call at a
  * time, so the round-trip budgets (test/perf) and the benchmark (bench/) observe the very same calls.
  * Every call goes through `around(endpoint, run)`: observers count DynamoDB calls, time, replay.
  */
 import { completeCreditCode } from '../../shared/domain/credit-code.js';
 import { completeNationalId } from '../../shared/domain/national-id.js';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { Hono } from 'hono';
 import type { Role } from '../../shared/http/context.js';
+import { handleHttpApi } from '../../shared/http/lambda.js';
 
 export interface CallOptions {
   token?: string;
@@ -28,18 +31,21 @@ export interface ApiClient {
   adminToken: string;
 }
 
+type ApiHandler = ReturnType<typeof handleHttpApi>;
+const handlers = new WeakMap<object, ApiHandler>();
+
 /**
- * One call to the app in process, sent as a client would: Bearer token, X-Clock-Now, a JSON body
- * with its Content-Length (as HTTP clients and API Gateway send it). `ms` runs from the request
- * to the body text; the body is then parsed when it is JSON (CSV and HTML stay text).
+ * One call to the app in process, the way it reaches the Lambda function: a client's request (Bearer
+ * token, X-Clock-Now, a JSON body with its Content-Length) as the HTTP API payload 2.0 event API
+ * Gateway makes of it (header names in lower case, the query string apart), handed to the handler of
+ * functions/api.ts (shared/http/lambda.ts). `ms` runs from the event to the handler's result; the
+ * body is then parsed when it is JSON (CSV and HTML stay text; base64 bodies are decoded to text).
  */
-export async function requestApp<T = any>(
-  app: { request: (path: string, init: RequestInit) => Response | Promise<Response> },
-  method: string,
-  path: string,
-  o: CallOptions = {},
-): Promise<CallResult<T> & { ms: number }> {
-  const headers: Record<string, string> = { ...o.headers };
+export async function requestApp<T = any>(app: Pick<Hono<any>, 'fetch'>, method: string, path: string, o: CallOptions = {}): Promise<CallResult<T> & { ms: number }> {
+  let handler = handlers.get(app);
+  if (!handler) handlers.set(app, (handler = handleHttpApi(app)));
+  const headers: Record<string, string> = { host: 'api.example.cn' };
+  for (const [name, value] of Object.entries(o.headers ?? {})) headers[name.toLowerCase()] = value;
   if (o.token) headers.authorization = `Bearer ${o.token}`;
   if (o.now) headers['x-clock-now'] = o.now;
   let body: string | undefined;
@@ -48,17 +54,34 @@ export async function requestApp<T = any>(
     headers['content-type'] ??= 'application/json';
     headers['content-length'] ??= String(Buffer.byteLength(body));
   }
+  const [rawPath = path, rawQueryString = ''] = path.split(/\?(.*)/s);
+  const event = {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath,
+    rawQueryString,
+    headers,
+    requestContext: {
+      accountId: '000000000000', apiId: 'local', domainName: 'api.example.cn', domainPrefix: 'api',
+      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
+      requestId: 'local', routeKey: '$default', stage: '$default', time: '', timeEpoch: 0,
+    },
+    isBase64Encoded: false,
+    ...(body !== undefined ? { body } : {}),
+  } satisfies APIGatewayProxyEventV2;
   const started = performance.now();
-  const res = await app.request(path, { method, headers, ...(body !== undefined ? { body } : {}) });
-  const text = await res.text();
+  const res = await handler(event);
   const ms = performance.now() - started;
+  const text = res.isBase64Encoded ? Buffer.from(res.body ?? '', 'base64').toString('utf8') : (res.body ?? '');
   let parsed: unknown = text;
   try {
     parsed = text ? JSON.parse(text) : undefined;
   } catch {
     // CSV or HTML: keep the text
   }
-  return { status: res.status, body: parsed as T, headers: res.headers, ms };
+  const resHeaders = new Headers(Object.entries(res.headers ?? {}).map(([k, v]) => [k, String(v)]));
+  for (const cookie of res.cookies ?? []) resHeaders.append('set-cookie', cookie);
+  return { status: res.statusCode ?? 200, body: parsed as T, headers: resHeaders, ms };
 }
 
 export type Around = (endpoint: string, run: () => Promise<CallResult>) => Promise<CallResult>;

@@ -1,6 +1,7 @@
 /**
- * Overhead of the app over the database: for each endpoint call, the latency of app.request()
- * (in process: routing, auth, validation, services, marshalling, JSON) and the latency of replaying
+ * Overhead of the app over the database: for each endpoint call, the latency of the Lambda handler
+ * on its HTTP API event (in process: the adapter, routing, auth, validation, services, marshalling,
+ * JSON; lib/scenario.ts requestApp) and the latency of replaying
  * the very DynamoDB calls it made with a client configured like the app's, against a mirror table
  * kept in the app table's state (lib/replay.ts). Same DynamoDB Local, same run, one pair after the
  * other (reads: repeated, in alternating order); ratio = app ÷ raw.
@@ -118,7 +119,7 @@ export async function overheadSection(endpoint: string, log: (s: string) => void
     const over = rows.filter((r) => r.ratioMedian > overall.target).map((r) => r.endpoint);
     log(`median ratio target ≤ ${overall.target}: ${over.length ? `exceeded by ${over.join(', ')}` : 'met by every endpoint'}`);
     log("  in app: the app's latency minus the time of its own DynamoDB calls, timed inside the SDK (what routing, auth, validation, services and JSON cost)");
-    return { method: 'app.request() vs replay of the same captured calls with a DynamoDBClient configured like the app\'s, against a mirror table in the same state, pairwise, logging SILENT', warmUpClasses, classes, trainees, rows, overall, exceeded: over };
+    return { method: 'Lambda handler on an HTTP API v2 event (in process) vs replay of the same captured calls with a DynamoDBClient configured like the app\'s, against a mirror table in the same state, pairwise, logging SILENT', warmUpClasses, classes, trainees, rows, overall, exceeded: over };
   } finally {
     env.close();
   }

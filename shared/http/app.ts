@@ -1,7 +1,7 @@
 /**
  * createApp() builds the whole HTTP API: middleware (request id, language, clock, body limit,
  * auth, idempotency), the routes of every resource, the OpenAPI document and the docs page.
- * Tests call app.request(); the Lambda entry wraps the same app with hono/aws-lambda.
+ * The Lambda entry wraps it with shared/http/lambda.ts, and the tests call it through that handler.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { TrieRouter } from 'hono/router/trie-router';

@@ -1,0 +1,181 @@
+/**
+ * The Lambda adapter (shared/http/lambda.ts). Every HTTP test already reaches the app through it
+ * (bench/lib/scenario.ts requestApp); here: the light Response behaves as Node's where it is read,
+ * the light request answers what Hono reads, and for the same events the adapter's results equal
+ * those of hono/aws-lambda on Node's own Request and Response.
+ */
+import { Hono } from 'hono';
+import { handle } from 'hono/aws-lambda';
+import { bodyLimit } from 'hono/body-limit';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EventRequest, handleHttpApi, installLightResponse, LightResponse, restoreNativeResponse } from '../../shared/http/lambda.js';
+
+const NativeResponse = globalThis.Response;
+
+function event(method: string, path: string, init: { headers?: Record<string, string>; body?: string; base64?: boolean; cookies?: string[] } = {}): APIGatewayProxyEventV2 {
+  const [rawPath = path, rawQueryString = ''] = path.split(/\?(.*)/s);
+  return {
+    version: '2.0', routeKey: '$default', rawPath, rawQueryString, cookies: init.cookies,
+    headers: { host: 'api.example.cn', ...init.headers },
+    requestContext: {
+      accountId: '000000000000', apiId: 'test', domainName: 'api.example.cn', domainPrefix: 'api',
+      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
+      requestId: 'r1', routeKey: '$default', stage: '$default', time: '', timeEpoch: 0,
+    },
+    isBase64Encoded: init.base64 ?? false,
+    ...(init.body === undefined ? {} : { body: init.body }),
+  };
+}
+
+describe('LightResponse', () => {
+  beforeAll(installLightResponse);
+  afterAll(restoreNativeResponse);
+
+  it('is the global Response once installed, and native responses are instances of it too', () => {
+    const light = new Response('{}', { status: 201, headers: { 'content-type': 'application/json' } });
+    expect(light).toBeInstanceOf(LightResponse);
+    expect(light).toBeInstanceOf(NativeResponse);
+    expect(new NativeResponse('x')).toBeInstanceOf(Response);
+    expect(Response.json({ a: 1 })).toBeInstanceOf(Response);
+  });
+
+  it('answers status, headers and text() as Node does, and reads its body once', async () => {
+    for (const [body, init] of [
+      ['{"a":1}', { status: 201, statusText: 'Created', headers: { 'content-type': 'application/json', etag: '"3"' } }],
+      ['plain', undefined],
+      [null, { status: 204 }],
+      [undefined, { headers: new Headers({ 'x-a': 'b' }) }],
+    ] as const) {
+      const light = new Response(body, init);
+      const native = new NativeResponse(body, init);
+      expect([light.status, light.ok, light.statusText]).toEqual([native.status, native.ok, native.statusText]);
+      expect([...light.headers]).toEqual([...native.headers]);
+      expect(light.bodyUsed).toBe(false);
+      expect(await light.text()).toBe(await native.text());
+      expect(light.bodyUsed).toBe(true);
+      await expect(light.text()).rejects.toThrow(TypeError);
+    }
+  });
+
+  it('hands every other member to a native Response built from it, headers changed since included', async () => {
+    const light = new Response('{"n":1}', { status: 202, headers: { 'content-type': 'application/json' } });
+    light.headers.set('x-request-id', 'r1');
+    const copy = light.clone();
+    expect(await light.json()).toEqual({ n: 1 });
+    expect(light.bodyUsed).toBe(true);
+    expect(copy.status).toBe(202);
+    expect(copy.headers.get('x-request-id')).toBe('r1');
+    expect(new TextDecoder().decode(await copy.arrayBuffer())).toBe('{"n":1}');
+    expect(new Response('s').type).toBe('default');
+    expect(new Response('s').body).toBeInstanceOf(ReadableStream);
+  });
+
+  it('keeps a body other than a string in a native Response at once', async () => {
+    const bytes = new Uint8Array([0x50, 0x4b, 0x03, 0x04]);
+    const res = new Response(bytes, { headers: { 'content-type': 'application/octet-stream' } });
+    expect(LightResponse.peekText(res)).toBeUndefined();
+    expect(new Uint8Array(await res.arrayBuffer())).toEqual(bytes);
+  });
+
+  it('made from another response (Hono: HEAD, a replaced c.res), copies its status and headers', async () => {
+    const first = new Response('{}', { status: 409, headers: { 'content-type': 'application/problem+json', etag: '"1"' } });
+    const second = new Response(null, first);
+    second.headers.set('etag', '"2"');
+    expect(second.status).toBe(409);
+    expect(second.headers.get('content-type')).toBe('application/problem+json');
+    expect(first.headers.get('etag')).toBe('"1"');
+    expect(await second.text()).toBe('');
+  });
+});
+
+describe('EventRequest', () => {
+  it('answers method, url and headers itself; its body and the rest through a native Request', async () => {
+    const bare = new EventRequest('GET', 'https://api.example.cn/v1/x?a=1', new Headers({ accept: 'application/json' }));
+    expect(bare).toBeInstanceOf(Request);
+    expect([bare.method, bare.url, bare.headers.get('accept'), bare.body]).toEqual(['GET', 'https://api.example.cn/v1/x?a=1', 'application/json', null]);
+    expect(bare.signal).toBeInstanceOf(AbortSignal);
+
+    const posted = new EventRequest('POST', 'https://api.example.cn/v1/x', new Headers({ 'content-type': 'application/json' }), '{"名":"张三"}');
+    expect(posted.body).toBeInstanceOf(ReadableStream);
+    expect(await posted.json()).toEqual({ 名: '张三' });
+    expect(posted.bodyUsed).toBe(true);
+  });
+});
+
+describe('handleHttpApi', () => {
+  const app = new Hono();
+  app.use('*', async (c, next) => {
+    await next();
+    c.res.headers.set('x-request-id', 'r1');
+  });
+  app.use('/limited', bodyLimit({ maxSize: 8, onError: (c) => c.json({ error: 'too large' }, 413) }));
+  app.get('/items/:id', (c) => {
+    c.header('ETag', '"7"');
+    return c.json({ id: c.req.param('id'), q: c.req.query('q') ?? null, lang: c.req.header('accept-language') ?? null, cookie: c.req.header('cookie') ?? null });
+  });
+  app.post('/echo', async (c) => c.json({ got: await c.req.json(), length: c.req.header('content-length') }, 201));
+  app.post('/limited', async (c) => c.text(await c.req.text()));
+  app.get('/binary', () => new Response(new Uint8Array([0, 1, 2, 255]), { headers: { 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } }));
+  app.get('/csv', (c) => c.body('a,b\n1,2\n', 200, { 'content-type': 'text/csv; charset=utf-8' }));
+  app.get('/cookie', (c) => {
+    c.header('set-cookie', 'a=1', { append: true });
+    c.header('set-cookie', 'b=2', { append: true });
+    return c.body(null, 204);
+  });
+  app.get('/header', (c) => c.text(c.req.header('x-note') ?? '(none)'));
+  app.get('/replaced', async (c, next) => {
+    await next();
+    c.res = new Response('replaced', { status: 202 });
+  });
+
+  const events = [
+    event('GET', '/items/42?q=%E5%BC%A0&x=1', { headers: { 'accept-language': 'zh-CN' }, cookies: ['s=1', 't=2'] }),
+    event('HEAD', '/items/42'),
+    event('POST', '/echo', { headers: { 'content-type': 'application/json' }, body: '{"name":"张三"}' }),
+    event('POST', '/echo', { headers: { 'content-type': 'application/json' }, body: Buffer.from('{"n":1}').toString('base64'), base64: true }),
+    event('POST', '/limited', { headers: { 'content-type': 'text/plain' }, body: 'short' }),
+    event('POST', '/limited', { headers: { 'content-type': 'text/plain' }, body: 'far too long for it' }),
+    event('GET', '/binary'),
+    event('GET', '/csv'),
+    event('GET', '/cookie'),
+    event('GET', '/header', { headers: { 'x-note': '备注' } }),
+    event('GET', '/replaced'),
+    event('GET', '/nowhere'),
+  ];
+
+  it('gives, for the same events, the results hono/aws-lambda gives on Node\'s Request and Response', async () => {
+    restoreNativeResponse();
+    const reference = handle(app);
+    const expected: Awaited<ReturnType<typeof reference>>[] = [];
+    for (const e of events) expected.push(await reference(e as never, {} as never));
+    const handler = handleHttpApi(app);
+    try {
+      for (const [i, e] of events.entries()) {
+        const got = await handler(e);
+        const want = expected[i]!;
+        expect({ ...got, cookies: got.cookies ?? [] }, `${e.requestContext.http.method} ${e.rawPath}`).toEqual({ ...want, cookies: want.cookies ?? [] });
+      }
+    } finally {
+      restoreNativeResponse();
+    }
+  });
+
+  it('passes the query, cookies, a base64 body and an empty header on; returns binary bodies base64-encoded', async () => {
+    const handler = handleHttpApi(app);
+    try {
+      const get = await handler(events[0]!);
+      expect(JSON.parse(get.body!)).toEqual({ id: '42', q: '张', lang: 'zh-CN', cookie: 's=1; t=2' });
+      expect(get.headers).toMatchObject({ etag: '"7"', 'x-request-id': 'r1', 'content-type': 'application/json' });
+      const posted = await handler(events[3]!);
+      expect([posted.statusCode, JSON.parse(posted.body!)]).toEqual([201, { got: { n: 1 }, length: '7' }]);
+      expect((await handler(events[5]!)).statusCode).toBe(413);
+      const binary = await handler(events[6]!);
+      expect([binary.isBase64Encoded, [...Buffer.from(binary.body!, 'base64')]]).toEqual([true, [0, 1, 2, 255]]);
+      expect((await handler(events[8]!)).cookies).toEqual(['a=1', 'b=2']);
+      expect((await handler(event('GET', '/header', { headers: { 'x-note': '' } }))).body).toBe('');
+    } finally {
+      restoreNativeResponse();
+    }
+  });
+});
