@@ -81,9 +81,18 @@ export function createApp(deps: AppDeps): { app: App; services: Services } {
     await next();
   });
 
+  const limitStreamedBody = bodyLimit({ maxSize: config.maxBodyBytes, onError: () => { throw new ApiError('PAYLOAD_TOO_LARGE'); } });
   app.use(
     '/v1/*',
-    bodyLimit({ maxSize: config.maxBodyBytes, onError: () => { throw new ApiError('PAYLOAD_TOO_LARGE'); } }),
+    async (c, next) => {
+      // With a Content-Length (API Gateway and HTTP clients send one) the header decides, as in Hono's
+      // bodyLimit; that one first reads `c.req.raw.body`, the stream the Lambda adapter only makes on
+      // demand (shared/http/lambda.ts), so it checks only bodies without a length.
+      const length = c.req.header('content-length');
+      if (length === undefined || c.req.header('transfer-encoding') !== undefined) return limitStreamedBody(c, next);
+      if (Number.parseInt(length, 10) > config.maxBodyBytes) throw new ApiError('PAYLOAD_TOO_LARGE');
+      await next();
+    },
     async (c, next) => {
       c.set('principal', await authenticator.authenticate(c.req.header('authorization')));
       await next();

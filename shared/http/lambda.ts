@@ -1,55 +1,198 @@
 /**
  * The Lambda side of the HTTP API: an API Gateway HTTP API event (payload format 2.0) through the
- * Hono app to the structured result, as hono/aws-lambda's `handle` does, without building a WHATWG
- * Request and Response where nothing reads them.
+ * Hono app to the structured result, as hono/aws-lambda's `handle` does, without Node's fetch
+ * classes where nothing needs them.
  *
- * Node's Request and Response (undici) are made for streaming: each Request parses its URL and makes
- * an AbortSignal; each Response wraps its body in a ReadableStream, which `text()` reads back through
- * a reader. That costs ≈ 30 µs a request when hot and several times more in a warm function's mixed
- * traffic: as much as the app's own work on a short read. With this adapter the app's share of
- * `GET /v1/cohorts/{id}` fell from ≈ 0.6 to ≈ 0.4 ms (issue 8; `npm run bench -- --only=overhead`).
+ * Node's Headers, Request and Response (undici) cost twice:
+ * - the first read of any of these globals loads undici: 20–30 ms of every cold start here;
+ * - each Request parses its URL and makes an AbortSignal; each Response wraps its body in a
+ *   ReadableStream, which `text()` reads back through a reader. That is ≈ 30 µs a request when hot,
+ *   several times more in a warm function's mixed traffic: as much as a short read's own work.
+ * (issue 8; `npm run bench -- --only=overhead,cold`.)
  *
- * The technique is @hono/node-server's (its `overrideGlobalObjects`, which `npm start` runs with):
- * - EventRequest answers method, url and headers itself and makes the native Request only when
- *   something wants its body, signal or another member;
+ * So, the technique of @hono/node-server (`overrideGlobalObjects`, which `npm start` runs with),
+ * carried one step further:
+ * - EventRequest answers method, url, headers and its body text itself, and makes the native Request
+ *   only when something wants another member (a stream, the signal…);
  * - LightResponse, installed as the global Response, keeps a string body and its init as given, and
- *   makes the native Response only when something wants more than status, headers and text().
+ *   makes the native Response only when something wants more than status, headers and text();
+ * - LightHeaders, installed as the global Headers, is a plain map with the WHATWG semantics the
+ *   code relies on (case-insensitive names, combined values, Set-Cookie kept apart, sorted iteration,
+ *   the same TypeErrors for invalid names and values).
+ * Native objects accept the light ones (as iterable header lists), and `instanceof` with the
+ * installed classes holds for native and light objects alike.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context as LambdaContext } from 'aws-lambda';
 import type { Hono } from 'hono';
 
-const NativeRequest = globalThis.Request;
-/** Node's own Response, also when this module is evaluated again after installing (a test runner's fresh module graph). */
-const nativeKey = Symbol.for('apprenticeship.nativeResponse');
-const NativeResponse: typeof Response = (globalThis.Response as unknown as Record<symbol, typeof Response | undefined>)[nativeKey] ?? globalThis.Response;
+type FetchClass = 'Headers' | 'Request' | 'Response';
+interface Natives {
+  Headers: typeof Headers;
+  Request: typeof Request;
+  Response: typeof Response;
+}
 
 /**
- * Defines, on a light prototype, each member of the native prototype that the light class does not
- * have itself (`instanceFields`: those set per instance), forwarded to the native object.
+ * Node's own property descriptors of the three globals, saved before the first install: lazy
+ * accessors that load undici when first read. Kept on globalThis so that a second evaluation of this
+ * module (a test runner's fresh module graph) still finds Node's, not the light classes.
  */
-function forwardRest(light: object, native: object, nativeOf: (self: never) => object, instanceFields: readonly string[] = []) {
-  for (const name of Object.getOwnPropertyNames(native)) {
-    if (name === 'constructor' || Object.hasOwn(light, name) || instanceFields.includes(name)) continue;
-    const d = Object.getOwnPropertyDescriptor(native, name)!;
-    if (typeof d.value === 'function') {
-      Object.defineProperty(light, name, {
-        configurable: true,
-        value(this: never, ...args: unknown[]) {
-          return (nativeOf(this) as unknown as Record<string, (...a: unknown[]) => unknown>)[name]!(...args);
-        },
-      });
-    } else if (d.get) {
-      Object.defineProperty(light, name, { configurable: true, get(this: never) { return (nativeOf(this) as unknown as Record<string, unknown>)[name]; } });
+const savedKey = Symbol.for('apprenticeship.fetchGlobals');
+const saved: Record<FetchClass, PropertyDescriptor> = ((globalThis as unknown as Record<symbol, Record<FetchClass, PropertyDescriptor>>)[savedKey] ??= {
+  Headers: Object.getOwnPropertyDescriptor(globalThis, 'Headers')!,
+  Request: Object.getOwnPropertyDescriptor(globalThis, 'Request')!,
+  Response: Object.getOwnPropertyDescriptor(globalThis, 'Response')!,
+});
+let natives: Natives | undefined;
+let installed = false;
+
+/** Node's classes, loading undici on first use. */
+function native(): Natives {
+  if (!natives) {
+    const read = (name: FetchClass) => (saved[name].get ? saved[name].get.call(globalThis) : saved[name].value);
+    natives = { Headers: read('Headers'), Request: read('Request'), Response: read('Response') };
+    // Node's lazy getters put the native class on globalThis when first read.
+    if (installed) installLightFetchClasses();
+  }
+  return natives;
+}
+
+/** `instanceof` by the WHATWG class name (Symbol.toStringTag), which native and light objects share. */
+const isA = (value: unknown, tag: string) => typeof value === 'object' && value !== null && Object.prototype.toString.call(value) === `[object ${tag}]`;
+
+const headerName = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const invalidValue = /[\0\r\n]|[^\x00-\xff]/;
+const edgeWhitespace = /^[\t\n\r ]+|[\t\n\r ]+$/g;
+
+function normalName(name: string): string {
+  const n = String(name);
+  if (!headerName.test(n)) throw new TypeError(`Headers: invalid header name "${n}"`);
+  return n.toLowerCase();
+}
+
+function normalValue(value: string): string {
+  const v = String(value).replace(edgeWhitespace, '');
+  if (invalidValue.test(v)) throw new TypeError('Headers: invalid header value');
+  return v;
+}
+
+type HeadersInitLike = Iterable<readonly [string, string] | string[]> | Record<string, string> | undefined | null;
+
+/** The global Headers once installed. */
+export class LightHeaders {
+  #values = new Map<string, string>();
+  #cookies: string[] = [];
+
+  constructor(init?: HeadersInitLike) {
+    if (init === undefined || init === null) return;
+    if (typeof init !== 'object') throw new TypeError('Headers: init must be an object');
+    if (Symbol.iterator in init) {
+      for (const pair of init as Iterable<readonly string[]>) {
+        if (pair.length !== 2) throw new TypeError('Headers: a header pair must have two items');
+        this.append(pair[0]!, pair[1]!);
+      }
+    } else {
+      for (const name of Object.keys(init)) this.append(name, (init as Record<string, string>)[name]!);
     }
+  }
+
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return isA(value, 'Headers');
+  }
+
+  get [Symbol.toStringTag]() {
+    return 'Headers';
+  }
+
+  append(name: string, value: string): void {
+    const n = normalName(name);
+    const v = normalValue(value);
+    if (n === 'set-cookie') this.#cookies.push(v);
+    else {
+      const before = this.#values.get(n);
+      this.#values.set(n, before === undefined ? v : `${before}, ${v}`);
+    }
+  }
+
+  set(name: string, value: string): void {
+    const n = normalName(name);
+    const v = normalValue(value);
+    if (n === 'set-cookie') this.#cookies = [v];
+    else this.#values.set(n, v);
+  }
+
+  delete(name: string): void {
+    const n = normalName(name);
+    if (n === 'set-cookie') this.#cookies = [];
+    else this.#values.delete(n);
+  }
+
+  get(name: string): string | null {
+    const n = normalName(name);
+    if (n === 'set-cookie') return this.#cookies.length ? this.#cookies.join(', ') : null;
+    return this.#values.get(n) ?? null;
+  }
+
+  has(name: string): boolean {
+    const n = normalName(name);
+    return n === 'set-cookie' ? this.#cookies.length > 0 : this.#values.has(n);
+  }
+
+  getSetCookie(): string[] {
+    return [...this.#cookies];
+  }
+
+  /** Sorted by name, each Set-Cookie apart, as Node's Headers iterates. */
+  *entries(): IterableIterator<[string, string]> {
+    const names = [...this.#values.keys()];
+    if (this.#cookies.length) names.push('set-cookie');
+    names.sort();
+    for (const name of names) {
+      if (name === 'set-cookie') for (const cookie of [...this.#cookies]) yield [name, cookie];
+      else if (this.#values.has(name)) yield [name, this.#values.get(name)!];
+    }
+  }
+
+  *keys(): IterableIterator<string> {
+    for (const [name] of this.entries()) yield name;
+  }
+
+  *values(): IterableIterator<string> {
+    for (const [, value] of this.entries()) yield value;
+  }
+
+  [Symbol.iterator]() {
+    return this.entries();
+  }
+
+  forEach(callback: (value: string, name: string, headers: LightHeaders) => void, thisArg?: unknown): void {
+    for (const [name, value] of this.entries()) callback.call(thisArg, value, name, this);
   }
 }
 
-/** Its other members are the native Request's (forwardRest below). */
+/** Defines members on a light prototype that hand over to the native object. */
+function forward(light: object, nativeOf: (self: never) => object, getters: readonly string[], methods: readonly string[]) {
+  for (const name of getters) {
+    Object.defineProperty(light, name, { configurable: true, get(this: never) { return (nativeOf(this) as unknown as Record<string, unknown>)[name]; } });
+  }
+  for (const name of methods) {
+    Object.defineProperty(light, name, {
+      configurable: true,
+      writable: true,
+      value(this: never, ...args: unknown[]) {
+        return (nativeOf(this) as unknown as Record<string, (...a: unknown[]) => unknown>)[name]!(...args);
+      },
+    });
+  }
+}
+
+/** Its other members are the native Request's (forwarded below). */
 export interface EventRequest extends Request {}
 
-/** A request from an event. `body` is null without a payload; with one, it is the native Request's stream. */
+/** A request from an event: no native Request unless a member beyond method, url, headers and the body text is used. */
 export class EventRequest {
   #native?: Request;
+  #used = false;
 
   constructor(
     readonly method: string,
@@ -58,16 +201,49 @@ export class EventRequest {
     private readonly payload?: Uint8Array | string,
   ) {}
 
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return isA(value, 'Request');
+  }
+
+  get [Symbol.toStringTag]() {
+    return 'Request';
+  }
+
   get body(): ReadableStream<Uint8Array> | null {
     return this.payload === undefined && !this.#native ? null : this.native().body;
   }
 
+  get bodyUsed(): boolean {
+    return this.#native?.bodyUsed ?? this.#used;
+  }
+
+  text(): Promise<string> {
+    if (this.#native) return this.#native.text();
+    if (this.#used) return Promise.reject(new TypeError('Body is unusable: Body has already been read'));
+    this.#used = true;
+    const p = this.payload;
+    return Promise.resolve(p === undefined ? '' : typeof p === 'string' ? p : Buffer.from(p.buffer, p.byteOffset, p.byteLength).toString('utf8'));
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text());
+  }
+
   native(): Request {
-    return (this.#native ??= new NativeRequest(this.url, { method: this.method, headers: this.headers, ...(this.payload === undefined ? {} : { body: this.payload }) }));
+    if (!this.#native) {
+      const headers = new (native().Headers)(this.headers as unknown as Headers);
+      const body = this.payload === undefined || this.#used ? {} : { body: this.payload };
+      this.#native = new (native().Request)(this.url, { method: this.method, headers, ...body });
+    }
+    return this.#native;
   }
 }
-forwardRest(EventRequest.prototype, NativeRequest.prototype, (self: EventRequest) => self.native(), ['method', 'url', 'headers']);
-Object.setPrototypeOf(EventRequest.prototype, NativeRequest.prototype);
+forward(
+  EventRequest.prototype,
+  (self: EventRequest) => self.native(),
+  ['cache', 'credentials', 'destination', 'duplex', 'integrity', 'keepalive', 'mode', 'redirect', 'referrer', 'referrerPolicy', 'signal'],
+  ['arrayBuffer', 'blob', 'bytes', 'clone', 'formData'],
+);
 
 interface KeptInit {
   status?: number;
@@ -75,7 +251,7 @@ interface KeptInit {
   headers?: ResponseInit['headers'];
 }
 
-/** The global Response once `handleHttpApi` ran: a string (or no) body is kept as given; any other body makes a native Response at once. */
+/** The global Response once installed: a string (or no) body is kept as given; any other body makes a native Response at once. */
 export class LightResponse {
   #body: string | null = null;
   #init?: KeptInit;
@@ -85,28 +261,35 @@ export class LightResponse {
 
   constructor(body?: ConstructorParameters<typeof Response>[0], init?: ResponseInit) {
     // Another response as init (Hono re-wraps one for HEAD and when c.res is replaced): copy its headers.
-    this.#init = init instanceof NativeResponse ? { status: init.status, statusText: init.statusText, headers: new Headers(init.headers) } : init;
+    this.#init = isA(init, 'Response') ? { status: init!.status, statusText: init!.statusText, headers: new LightHeaders(init!.headers as unknown as HeadersInitLike) as unknown as Headers } : init;
     if (body === undefined || body === null || typeof body === 'string') this.#body = body ?? null;
-    else this.#native = new NativeResponse(body, this.#init);
+    else this.#native = new (native().Response)(body, this.#init);
   }
 
-  static readonly [nativeKey] = NativeResponse;
-
-  /** Native responses count as instances too, as they do of the native class. */
   static [Symbol.hasInstance](value: unknown): boolean {
-    return Function.prototype[Symbol.hasInstance].call(NativeResponse, value);
+    return isA(value, 'Response');
   }
 
   static json(...args: Parameters<typeof Response.json>) {
-    return NativeResponse.json(...args);
+    return native().Response.json(...args);
   }
 
   static error() {
-    return NativeResponse.error();
+    return native().Response.error();
   }
 
   static redirect(...args: Parameters<typeof Response.redirect>) {
-    return NativeResponse.redirect(...args);
+    return native().Response.redirect(...args);
+  }
+
+  /** A light response's body as given, without consuming it; undefined for any other response. */
+  static peekText(res: unknown): string | undefined {
+    if (typeof res !== 'object' || res === null || !(#body in res)) return undefined;
+    return res.#native || res.#used ? undefined : (res.#body ?? '');
+  }
+
+  get [Symbol.toStringTag]() {
+    return 'Response';
   }
 
   get status(): number {
@@ -125,7 +308,7 @@ export class LightResponse {
     if (this.#native) return this.#native.headers;
     if (!this.#headers) {
       const given = this.#init?.headers;
-      const headers = given instanceof Headers ? given : new Headers(given);
+      const headers = given instanceof LightHeaders ? (given as unknown as Headers) : (new LightHeaders(given as HeadersInitLike) as unknown as Headers);
       if (this.#body !== null && !headers.has('content-type')) headers.set('content-type', 'text/plain;charset=UTF-8');
       this.#headers = headers;
     }
@@ -143,43 +326,43 @@ export class LightResponse {
     return Promise.resolve(this.#body ?? '');
   }
 
-  /** A light response's body as given, without consuming it; undefined for any other response. */
-  static peekText(res: unknown): string | undefined {
-    if (typeof res !== 'object' || res === null || !(#body in res)) return undefined;
-    return res.#native || res.#used ? undefined : (res.#body ?? '');
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text());
   }
 
   native(): Response {
     if (!this.#native) {
       const { status = 200, statusText } = this.#init ?? {};
-      this.#native = new NativeResponse(this.#used ? null : this.#body, { status, ...(statusText ? { statusText } : {}), headers: this.#headers ?? this.#init?.headers ?? {} });
+      const headers = new (native().Headers)((this.#headers ?? this.#init?.headers ?? {}) as Headers);
+      this.#native = new (native().Response)(this.#used ? null : this.#body, { status, ...(statusText ? { statusText } : {}), headers });
     }
     return this.#native;
   }
 }
-forwardRest(LightResponse.prototype, NativeResponse.prototype, (self: LightResponse) => self.native());
-Object.setPrototypeOf(LightResponse, NativeResponse);
-Object.setPrototypeOf(LightResponse.prototype, NativeResponse.prototype);
+forward(LightResponse.prototype, (self: LightResponse) => self.native(), ['body', 'redirected', 'type', 'url'], ['arrayBuffer', 'blob', 'bytes', 'clone', 'formData']);
 
-/** Makes LightResponse the global Response (idempotent), so Hono's `c.json()` and `new Response()` in the app make light ones. */
-export function installLightResponse() {
+/** Makes LightHeaders and LightResponse the global Headers and Response (idempotent; Request stays Node's). */
+export function installLightFetchClasses() {
+  installed = true;
+  globalThis.Headers = LightHeaders as unknown as typeof Headers;
   globalThis.Response = LightResponse as unknown as typeof Response;
 }
 
-/** Restores Node's own Response (tests that installed the light one). */
-export function restoreNativeResponse() {
-  globalThis.Response = NativeResponse;
+/** Puts Node's own classes back (tests that installed the light ones). */
+export function restoreNativeFetchClasses() {
+  installed = false;
+  for (const name of ['Headers', 'Response'] as const) Object.defineProperty(globalThis, name, natives ? { configurable: true, writable: true, value: natives[name] } : saved[name]);
 }
 
 /** API Gateway passes these through as text; every other body (xlsx) travels base64-encoded. */
 const textual = /^(?:text\/|application\/(?:[\w.-]+\+)?(?:json|xml|javascript)\s*(?:;|$))/i;
 
 function requestOf(event: APIGatewayProxyEventV2): EventRequest {
-  const headers = new Headers();
+  const headers = new LightHeaders();
   for (const name in event.headers) {
     const value = event.headers[name];
-    // Empty values are kept (an empty X-Clock-Now is still refused in prod). Headers rejects values
-    // beyond Latin-1; non-ASCII ones are percent-encoded, as hono/aws-lambda does.
+    // Empty values are kept (an empty X-Clock-Now is still refused in prod). Values beyond Latin-1
+    // are percent-encoded, as hono/aws-lambda does (Headers refuses them).
     if (value !== undefined) headers.set(name, /[^\x00-\x7f]/.test(value) ? encodeURIComponent(value) : value);
   }
   if (event.cookies?.length) headers.set('cookie', event.cookies.join('; '));
@@ -189,15 +372,15 @@ function requestOf(event: APIGatewayProxyEventV2): EventRequest {
     headers.set('content-length', String(typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength));
   }
   const query = event.rawQueryString ? `?${event.rawQueryString}` : '';
-  return new EventRequest(event.requestContext.http.method, `https://${event.requestContext.domainName}${event.rawPath}${query}`, headers, payload);
+  return new EventRequest(event.requestContext.http.method, `https://${event.requestContext.domainName}${event.rawPath}${query}`, headers as unknown as Headers, payload);
 }
 
 /**
- * The Lambda handler of `app` for HTTP API payload 2.0 events; installs LightResponse. Headers come
- * back as one object (HTTP API joins repeated ones) and Set-Cookie as `cookies`.
+ * The Lambda handler of `app` for HTTP API payload 2.0 events; installs the light classes. Headers
+ * come back as one object (HTTP API joins repeated ones) and Set-Cookie as `cookies`.
  */
 export function handleHttpApi(app: Pick<Hono<any>, 'fetch'>) {
-  installLightResponse();
+  installLightFetchClasses();
   return async (event: APIGatewayProxyEventV2, context?: LambdaContext): Promise<APIGatewayProxyStructuredResultV2> => {
     const res = await app.fetch(requestOf(event) as unknown as Request, { event, requestContext: event.requestContext, lambdaContext: context });
     const headers: Record<string, string> = {};

@@ -1,17 +1,15 @@
 /**
  * The Lambda adapter (shared/http/lambda.ts). Every HTTP test already reaches the app through it
- * (bench/lib/scenario.ts requestApp); here: the light Response behaves as Node's where it is read,
- * the light request answers what Hono reads, and for the same events the adapter's results equal
- * those of hono/aws-lambda on Node's own Request and Response.
+ * (bench/lib/scenario.ts requestApp); here: the light Headers and Response behave as Node's where
+ * they are used, the light request answers what Hono reads, and for the same events the adapter's
+ * results equal those of hono/aws-lambda on Node's own classes.
  */
 import { Hono } from 'hono';
 import { handle } from 'hono/aws-lambda';
 import { bodyLimit } from 'hono/body-limit';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventRequest, handleHttpApi, installLightResponse, LightResponse, restoreNativeResponse } from '../../shared/http/lambda.js';
-
-const NativeResponse = globalThis.Response;
+import { EventRequest, handleHttpApi, installLightFetchClasses, LightHeaders, LightResponse, restoreNativeFetchClasses } from '../../shared/http/lambda.js';
 
 function event(method: string, path: string, init: { headers?: Record<string, string>; body?: string; base64?: boolean; cookies?: string[] } = {}): APIGatewayProxyEventV2 {
   const [rawPath = path, rawQueryString = ''] = path.split(/\?(.*)/s);
@@ -28,16 +26,65 @@ function event(method: string, path: string, init: { headers?: Record<string, st
   };
 }
 
-describe('LightResponse', () => {
-  beforeAll(installLightResponse);
-  afterAll(restoreNativeResponse);
+describe('LightHeaders', () => {
+  const NativeHeaders = globalThis.Headers;
 
-  it('is the global Response once installed, and native responses are instances of it too', () => {
+  it('behaves as Node\'s Headers: names, combined values, Set-Cookie apart, sorted iteration', () => {
+    const ops: Array<(h: Headers) => unknown> = [
+      (h) => h.append('X-B', ' 2 '),
+      (h) => h.append('x-b', '3'),
+      (h) => h.set('Content-Type', 'application/json'),
+      (h) => h.append('Set-Cookie', 'a=1'),
+      (h) => h.append('set-cookie', 'b=2'),
+      (h) => h.append('A-First', 'yes'),
+      (h) => h.get('X-B'),
+      (h) => h.get('set-cookie'),
+      (h) => h.get('missing'),
+      (h) => [h.has('CONTENT-TYPE'), h.has('set-cookie'), h.has('nope')],
+      (h) => h.getSetCookie(),
+      (h) => [...h],
+      (h) => [...h.keys()],
+      (h) => [...h.values()],
+      (h) => { const seen: string[] = []; h.forEach((v, k) => seen.push(`${k}=${v}`)); return seen; },
+      (h) => h.delete('X-B'),
+      (h) => h.set('set-cookie', 'c=3'),
+      (h) => [...h.entries()],
+      (h) => [...new (h.constructor as typeof Headers)(h)],
+      (h) => [...new (h.constructor as typeof Headers)({ 'X-Y': 'z', b: '1' })],
+    ];
+    const light = new LightHeaders() as unknown as Headers;
+    const native = new NativeHeaders();
+    for (const [i, op] of ops.entries()) expect(op(light), `step ${i}`).toEqual(op(native));
+  });
+
+  it('refuses what Node refuses: bad names, values with CR/LF/NUL or beyond Latin-1', () => {
+    for (const [name, value] of [['bad name', 'v'], ['x', 'a\r\nInjected: 1'], ['x', 'nul\0'], ['x', '张三'], ['', 'v']] as const) {
+      expect(() => new NativeHeaders().set(name, value)).toThrow(TypeError);
+      expect(() => new LightHeaders().set(name, value)).toThrow(TypeError);
+    }
+  });
+
+  it('counts native headers as instances, and native classes take it as init', () => {
+    expect(new NativeHeaders()).toBeInstanceOf(LightHeaders);
+    const light = new LightHeaders({ 'x-a': '1' });
+    light.append('set-cookie', 'a=1');
+    light.append('set-cookie', 'b=2');
+    expect(new NativeHeaders(light as unknown as Headers).getSetCookie()).toEqual(['a=1', 'b=2']);
+  });
+});
+
+describe('LightResponse', () => {
+  const NativeResponse = globalThis.Response;
+  beforeAll(installLightFetchClasses);
+  afterAll(restoreNativeFetchClasses);
+
+  it('is the global Response once installed; native and light responses are instances of it', () => {
     const light = new Response('{}', { status: 201, headers: { 'content-type': 'application/json' } });
     expect(light).toBeInstanceOf(LightResponse);
-    expect(light).toBeInstanceOf(NativeResponse);
+    expect(Object.prototype.toString.call(light)).toBe('[object Response]');
     expect(new NativeResponse('x')).toBeInstanceOf(Response);
     expect(Response.json({ a: 1 })).toBeInstanceOf(Response);
+    expect(new Headers()).toBeInstanceOf(LightHeaders);
   });
 
   it('answers status, headers and text() as Node does, and reads its body once', async () => {
@@ -45,7 +92,7 @@ describe('LightResponse', () => {
       ['{"a":1}', { status: 201, statusText: 'Created', headers: { 'content-type': 'application/json', etag: '"3"' } }],
       ['plain', undefined],
       [null, { status: 204 }],
-      [undefined, { headers: new Headers({ 'x-a': 'b' }) }],
+      [undefined, { headers: new LightHeaders({ 'x-a': 'b' }) as unknown as Headers }],
     ] as const) {
       const light = new Response(body, init);
       const native = new NativeResponse(body, init);
@@ -90,16 +137,21 @@ describe('LightResponse', () => {
 });
 
 describe('EventRequest', () => {
-  it('answers method, url and headers itself; its body and the rest through a native Request', async () => {
-    const bare = new EventRequest('GET', 'https://api.example.cn/v1/x?a=1', new Headers({ accept: 'application/json' }));
-    expect(bare).toBeInstanceOf(Request);
+  it('answers method, url, headers and its body text itself; other members through a native Request', async () => {
+    const bare = new EventRequest('GET', 'https://api.example.cn/v1/x?a=1', new LightHeaders({ accept: 'application/json' }) as unknown as Headers);
+    expect(Object.prototype.toString.call(bare)).toBe('[object Request]');
     expect([bare.method, bare.url, bare.headers.get('accept'), bare.body]).toEqual(['GET', 'https://api.example.cn/v1/x?a=1', 'application/json', null]);
     expect(bare.signal).toBeInstanceOf(AbortSignal);
 
-    const posted = new EventRequest('POST', 'https://api.example.cn/v1/x', new Headers({ 'content-type': 'application/json' }), '{"名":"张三"}');
-    expect(posted.body).toBeInstanceOf(ReadableStream);
+    const headers = new LightHeaders({ 'content-type': 'application/json' }) as unknown as Headers;
+    const posted = new EventRequest('POST', 'https://api.example.cn/v1/x', headers, Buffer.from('{"名":"张三"}'));
     expect(await posted.json()).toEqual({ 名: '张三' });
     expect(posted.bodyUsed).toBe(true);
+    await expect(posted.text()).rejects.toThrow(TypeError);
+
+    const streamed = new EventRequest('POST', 'https://api.example.cn/v1/x', headers, 'abc');
+    expect(streamed.body).toBeInstanceOf(ReadableStream);
+    expect(await streamed.text()).toBe('abc');
   });
 });
 
@@ -145,7 +197,7 @@ describe('handleHttpApi', () => {
   ];
 
   it('gives, for the same events, the results hono/aws-lambda gives on Node\'s Request and Response', async () => {
-    restoreNativeResponse();
+    restoreNativeFetchClasses();
     const reference = handle(app);
     const expected: Awaited<ReturnType<typeof reference>>[] = [];
     for (const e of events) expected.push(await reference(e as never, {} as never));
@@ -157,7 +209,7 @@ describe('handleHttpApi', () => {
         expect({ ...got, cookies: got.cookies ?? [] }, `${e.requestContext.http.method} ${e.rawPath}`).toEqual({ ...want, cookies: want.cookies ?? [] });
       }
     } finally {
-      restoreNativeResponse();
+      restoreNativeFetchClasses();
     }
   });
 
@@ -175,7 +227,7 @@ describe('handleHttpApi', () => {
       expect((await handler(events[8]!)).cookies).toEqual(['a=1', 'b=2']);
       expect((await handler(event('GET', '/header', { headers: { 'x-note': '' } }))).body).toBe('');
     } finally {
-      restoreNativeResponse();
+      restoreNativeFetchClasses();
     }
   });
 });
