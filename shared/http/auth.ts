@@ -3,11 +3,14 @@
  * local issuer when STAGE=local, RS256/ES256 tokens of the configured OIDC issuer otherwise
  * (Cognito by default; a government identity platform in the China regions).
  */
-import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { createRemoteJWKSet, customFetch, jwtVerify, type JWTPayload } from 'jose';
 import type { AppConfig } from '../config.js';
 import { LOCAL_ISSUER } from '../config.js';
 import { OrganizationService } from '../services/organizations.js';
 import { ApiError } from './errors.js';
+import { LightResponse } from './lambda.js';
 import { roles, type Principal, type Role } from './context.js';
 
 const unauthenticated = (en: string, zh: string) => new ApiError('UNAUTHENTICATED', { en, zh }, undefined, { 'www-authenticate': 'Bearer' });
@@ -27,7 +30,7 @@ export class Authenticator {
   ) {
     this.localKey = new TextEncoder().encode(config.localJwtSecret);
     if (config.oidc) {
-      this.jwks = createRemoteJWKSet(new URL(config.oidc.jwksUrl));
+      this.jwks = createRemoteJWKSet(new URL(config.oidc.jwksUrl), { [customFetch]: fetchJwks });
       // Fetch the issuer's keys while the function initialises rather than on the first
       // authenticated request (one HTTPS round trip off the cold first response); on failure the
       // first request fetches them again.
@@ -100,4 +103,30 @@ function peekIssuer(token: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * jose's JWKS download over node:http(s), which the DynamoDB client has loaded already, instead of the
+ * global fetch: its first use loads undici, 20–30 ms of the cold start, since the keys are fetched
+ * while the function initialises (shared/http/lambda.ts keeps undici out of requests too). A GET, no
+ * redirects followed, the timeout through jose's signal; the answer is a LightResponse (what jose
+ * reads: the status and the JSON body).
+ */
+export function fetchJwks(url: string, init: { headers?: Headers; signal?: AbortSignal }): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const send = url.startsWith('https:') ? httpsRequest : httpRequest;
+    const headers = Object.fromEntries(init.headers ?? []);
+    const req = send(url, { method: 'GET', headers, ...(init.signal ? { signal: init.signal } : {}) }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        const type = res.headers['content-type'];
+        resolve(new LightResponse(Buffer.concat(chunks).toString('utf8'), { status: res.statusCode ?? 0, headers: type ? { 'content-type': type } : {} }) as unknown as Response);
+      });
+    });
+    // An abort by jose's timeout surfaces as the signal's reason (a TimeoutError), as with fetch.
+    req.on('error', (error) => reject(init.signal?.aborted ? init.signal.reason : error));
+    req.end();
+  });
 }
