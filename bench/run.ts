@@ -15,7 +15,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startDynamoDbLocal } from '../scripts/lib/dynamodb-local.js';
 import { capacitySection } from './sections/capacity.js';
-import { coldSection, sizeSection } from './sections/cold.js';
+import { coldSection, removeBuiltBundles, sizeSection } from './sections/cold.js';
 import { overheadSection } from './sections/overhead.js';
 import { scaleSection } from './sections/scale.js';
 
@@ -94,12 +94,16 @@ async function main() {
   };
   const where = process.env.DYNAMODB_ENDPOINT ? `DynamoDB at ${process.env.DYNAMODB_ENDPOINT}` : 'a fresh DynamoDB Local per section';
   console.log(`bench: ${sections.join(', ')} on ${where}; ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(2)}`);
-  for (const section of sections) {
-    if (section === 'size') await timed(section, () => sizeSection(log));
-    if (section === 'cold') await timed(section, () => withDb((endpoint) => coldSection(endpoint, log)));
-    if (section === 'capacity') await timed(section, () => withDb((endpoint) => capacitySection(endpoint, log)));
-    if (section === 'overhead') await timed(section, () => withDb((endpoint) => overheadSection(endpoint, log)));
-    if (section === 'scale') await timed(section, () => withDb((endpoint) => scaleSection(endpoint, log)));
+  try {
+    for (const section of sections) {
+      if (section === 'size') await timed(section, () => sizeSection(log));
+      if (section === 'cold') await timed(section, () => withDb((endpoint) => coldSection(endpoint, log)));
+      if (section === 'capacity') await timed(section, () => withDb((endpoint) => capacitySection(endpoint, log)));
+      if (section === 'overhead') await timed(section, () => withDb((endpoint) => overheadSection(endpoint, log)));
+      if (section === 'scale') await timed(section, () => withDb((endpoint) => scaleSection(endpoint, log)));
+    }
+  } finally {
+    removeBuiltBundles();
   }
   const { machine: _m, sections: previousSections, ...kept } = previous as { machine?: unknown; sections?: Record<string, unknown> };
   const out = {

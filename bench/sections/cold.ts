@@ -9,7 +9,7 @@
  * runtime (the bare `node -e 0` then runs on it too).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { nodeOptionsFor, productionStage } from '../../infra/bundling/options.js';
@@ -26,6 +26,13 @@ const nodeBinary = process.env.BENCH_NODE || process.execPath;
 
 let outDir: string | undefined;
 const bundles = new Map<string, BundleReport>();
+
+/** Removes the directory of the built bundles (and the cold runner) at the end of a run. */
+export function removeBuiltBundles() {
+  if (outDir) rmSync(outDir, { recursive: true, force: true });
+  outDir = undefined;
+  bundles.clear();
+}
 
 async function bundle(variant: 'stack') {
   outDir ??= mkdtempSync(path.join(os.tmpdir(), 'apprenticeship-bench-'));
