@@ -186,22 +186,46 @@ function forward(light: object, nativeOf: (self: never) => object, getters: read
   }
 }
 
-/** Its other members are the native Request's (forwarded below). */
-export interface EventRequest extends Request {}
+/** A body both light classes keep as text until a native object takes over; read once, as Node's. */
+abstract class KeptBody<Native extends Request | Response> {
+  protected nativeObject?: Native;
+  protected used = false;
 
-/** A request from an event: no native Request unless a member beyond method, url, headers and the body text is used. */
-export class EventRequest {
-  #native?: Request;
-  #used = false;
+  abstract native(): Native;
 
+  protected abstract keptText(): string;
+
+  get bodyUsed(): boolean {
+    return this.nativeObject?.bodyUsed ?? this.used;
+  }
+
+  text(): Promise<string> {
+    if (this.nativeObject) return this.nativeObject.text();
+    if (this.used) return Promise.reject(new TypeError('Body is unusable: Body has already been read'));
+    this.used = true;
+    return Promise.resolve(this.keptText());
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text());
+  }
+}
+
+/**
+ * A request from an event: no native Request unless a member beyond method, url, headers and the
+ * body text is used (the others are forwarded to it, below).
+ */
+export class EventRequest extends KeptBody<Request> {
   constructor(
     readonly method: string,
     readonly url: string,
     readonly headers: Headers,
     private readonly payload?: Uint8Array | string,
-  ) {}
+  ) {
+    super();
+  }
 
-  static [Symbol.hasInstance](value: unknown): boolean {
+  static override [Symbol.hasInstance](value: unknown): boolean {
     return isA(value, 'Request');
   }
 
@@ -210,32 +234,21 @@ export class EventRequest {
   }
 
   get body(): ReadableStream<Uint8Array> | null {
-    return this.payload === undefined && !this.#native ? null : this.native().body;
+    return this.payload === undefined && !this.nativeObject ? null : this.native().body;
   }
 
-  get bodyUsed(): boolean {
-    return this.#native?.bodyUsed ?? this.#used;
-  }
-
-  text(): Promise<string> {
-    if (this.#native) return this.#native.text();
-    if (this.#used) return Promise.reject(new TypeError('Body is unusable: Body has already been read'));
-    this.#used = true;
+  protected override keptText(): string {
     const p = this.payload;
-    return Promise.resolve(p === undefined ? '' : typeof p === 'string' ? p : Buffer.from(p.buffer, p.byteOffset, p.byteLength).toString('utf8'));
+    return p === undefined ? '' : typeof p === 'string' ? p : Buffer.from(p.buffer, p.byteOffset, p.byteLength).toString('utf8');
   }
 
-  async json(): Promise<unknown> {
-    return JSON.parse(await this.text());
-  }
-
-  native(): Request {
-    if (!this.#native) {
+  override native(): Request {
+    if (!this.nativeObject) {
       const headers = new (native().Headers)(this.headers as unknown as Headers);
-      const body = this.payload === undefined || this.#used ? {} : { body: this.payload };
-      this.#native = new (native().Request)(this.url, { method: this.method, headers, ...body });
+      const body = this.payload === undefined || this.used ? {} : { body: this.payload };
+      this.nativeObject = new (native().Request)(this.url, { method: this.method, headers, ...body });
     }
-    return this.#native;
+    return this.nativeObject;
   }
 }
 forward(
@@ -252,21 +265,20 @@ interface KeptInit {
 }
 
 /** The global Response once installed: a string (or no) body is kept as given; any other body makes a native Response at once. */
-export class LightResponse {
+export class LightResponse extends KeptBody<Response> {
   #body: string | null = null;
   #init?: KeptInit;
   #headers?: Headers;
-  #used = false;
-  #native?: Response;
 
   constructor(body?: ConstructorParameters<typeof Response>[0], init?: ResponseInit) {
+    super();
     // Another response as init (Hono re-wraps one for HEAD and when c.res is replaced): copy its headers.
     this.#init = isA(init, 'Response') ? { status: init!.status, statusText: init!.statusText, headers: new LightHeaders(init!.headers as unknown as HeadersInitLike) as unknown as Headers } : init;
     if (body === undefined || body === null || typeof body === 'string') this.#body = body ?? null;
-    else this.#native = new (native().Response)(body, this.#init);
+    else this.nativeObject = new (native().Response)(body, this.#init);
   }
 
-  static [Symbol.hasInstance](value: unknown): boolean {
+  static override [Symbol.hasInstance](value: unknown): boolean {
     return isA(value, 'Response');
   }
 
@@ -285,7 +297,7 @@ export class LightResponse {
   /** A light response's body as given, without consuming it; undefined for any other response. */
   static peekText(res: unknown): string | undefined {
     if (typeof res !== 'object' || res === null || !(#body in res)) return undefined;
-    return res.#native || res.#used ? undefined : (res.#body ?? '');
+    return res.nativeObject || res.used ? undefined : (res.#body ?? '');
   }
 
   get [Symbol.toStringTag]() {
@@ -293,7 +305,7 @@ export class LightResponse {
   }
 
   get status(): number {
-    return this.#native?.status ?? this.#init?.status ?? 200;
+    return this.nativeObject?.status ?? this.#init?.status ?? 200;
   }
 
   get ok(): boolean {
@@ -301,11 +313,11 @@ export class LightResponse {
   }
 
   get statusText(): string {
-    return this.#native?.statusText ?? this.#init?.statusText ?? '';
+    return this.nativeObject?.statusText ?? this.#init?.statusText ?? '';
   }
 
   get headers(): Headers {
-    if (this.#native) return this.#native.headers;
+    if (this.nativeObject) return this.nativeObject.headers;
     if (!this.#headers) {
       const given = this.#init?.headers;
       const headers = given instanceof LightHeaders ? (given as unknown as Headers) : (new LightHeaders(given as HeadersInitLike) as unknown as Headers);
@@ -315,28 +327,17 @@ export class LightResponse {
     return this.#headers;
   }
 
-  get bodyUsed(): boolean {
-    return this.#native?.bodyUsed ?? this.#used;
+  protected override keptText(): string {
+    return this.#body ?? '';
   }
 
-  text(): Promise<string> {
-    if (this.#native) return this.#native.text();
-    if (this.#used) return Promise.reject(new TypeError('Body is unusable: Body has already been read'));
-    this.#used = true;
-    return Promise.resolve(this.#body ?? '');
-  }
-
-  async json(): Promise<unknown> {
-    return JSON.parse(await this.text());
-  }
-
-  native(): Response {
-    if (!this.#native) {
+  override native(): Response {
+    if (!this.nativeObject) {
       const { status = 200, statusText } = this.#init ?? {};
       const headers = new (native().Headers)((this.#headers ?? this.#init?.headers ?? {}) as Headers);
-      this.#native = new (native().Response)(this.#used ? null : this.#body, { status, ...(statusText ? { statusText } : {}), headers });
+      this.nativeObject = new (native().Response)(this.used ? null : this.#body, { status, ...(statusText ? { statusText } : {}), headers });
     }
-    return this.#native;
+    return this.nativeObject;
   }
 }
 forward(LightResponse.prototype, (self: LightResponse) => self.native(), ['body', 'redirected', 'type', 'url'], ['arrayBuffer', 'blob', 'bytes', 'clone', 'formData']);
