@@ -43,7 +43,7 @@ const handlers = new WeakMap<object, ApiHandler>();
  */
 export async function requestApp<T = any>(app: Pick<Hono<any>, 'fetch'>, method: string, path: string, o: CallOptions = {}): Promise<CallResult<T> & { ms: number }> {
   let handler = handlers.get(app);
-  if (!handler) handlers.set(app, (handler = handleHttpApi(app)));
+  if (!handler) handlers.set(app, (handler = handleHttpApi(() => app)));
   const headers: Record<string, string> = { host: 'api.example.cn' };
   for (const [name, value] of Object.entries(o.headers ?? {})) headers[name.toLowerCase()] = value;
   if (o.token) headers.authorization = `Bearer ${o.token}`;

@@ -105,24 +105,38 @@ function peekIssuer(token: string): string | undefined {
   }
 }
 
+const MAX_JWKS_BYTES = 256 * 1024;
+
 /**
  * jose's JWKS download over node:http(s), which the DynamoDB client has loaded already, instead of the
  * global fetch: its first use loads undici, 20–30 ms of the cold start, since the keys are fetched
- * while the function initialises (shared/http/lambda.ts keeps undici out of requests too). A GET, no
- * redirects followed, the timeout through jose's signal; the answer is a LightResponse (what jose
- * reads: the status and the JSON body).
+ * while the function initialises (shared/http/lambda.ts keeps undici out of requests too). A GET over
+ * http(s) only, no redirects followed, the timeout through jose's signal, at most 256 KB read; the
+ * answer is a LightResponse (what jose reads: the status and the JSON body).
  */
 export function fetchJwks(url: string, init: { headers?: Headers; signal?: AbortSignal }): Promise<Response> {
   return new Promise((resolve, reject) => {
-    const send = url.startsWith('https:') ? httpsRequest : httpRequest;
+    const scheme = new URL(url).protocol;
+    if (scheme !== 'https:' && scheme !== 'http:') return reject(new TypeError(`JWKS URL must be http(s), not ${scheme}`));
+    const send = scheme === 'https:' ? httpsRequest : httpRequest;
     const headers = Object.fromEntries(init.headers ?? []);
     const req = send(url, { method: 'GET', headers, ...(init.signal ? { signal: init.signal } : {}) }, (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        // A key set is a few KB; a body past the cap is no key set, and is not read to its end.
+        if (size > MAX_JWKS_BYTES) req.destroy(new Error(`JWKS response larger than ${MAX_JWKS_BYTES} bytes`));
+        else chunks.push(chunk);
+      });
       res.on('error', reject);
       res.on('end', () => {
         const type = res.headers['content-type'];
-        resolve(new LightResponse(Buffer.concat(chunks).toString('utf8'), { status: res.statusCode ?? 0, headers: type ? { 'content-type': type } : {} }) as unknown as Response);
+        try {
+          resolve(new LightResponse(Buffer.concat(chunks).toString('utf8'), { status: res.statusCode, headers: type ? { 'content-type': type } : {} }) as unknown as Response);
+        } catch (error) {
+          reject(error); // a status no Response can have
+        }
       });
     });
     // An abort by jose's timeout surfaces as the signal's reason (a TimeoutError), as with fetch.

@@ -20,12 +20,13 @@
  *   code relies on (case-insensitive names, combined values, Set-Cookie kept apart, sorted iteration,
  *   the same TypeErrors for invalid names and values).
  * Native objects accept the light ones (as iterable header lists), and `instanceof` with the
- * installed classes holds for native and light objects alike.
+ * installed Headers and Response holds for native and light objects alike (the global Request stays
+ * Node's: nothing in the app checks `c.req.raw instanceof Request`).
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context as LambdaContext } from 'aws-lambda';
 import type { Hono } from 'hono';
+import { ApiError } from './errors.js';
 
-type FetchClass = 'Headers' | 'Request' | 'Response';
 interface Natives {
   Headers: typeof Headers;
   Request: typeof Request;
@@ -33,28 +34,27 @@ interface Natives {
 }
 
 /**
- * Node's own property descriptors of the three globals, saved before the first install: lazy
- * accessors that load undici when first read. Kept on globalThis so that a second evaluation of this
- * module (a test runner's fresh module graph) still finds Node's, not the light classes.
+ * Node's own property descriptors of the replaced globals, saved before the first install: lazy
+ * accessors that load undici when first read. Kept on globalThis with the resolved classes and the
+ * install flag, so that a second evaluation of this module (a test runner's fresh module graph)
+ * still finds Node's classes, not the light ones.
  */
-const savedKey = Symbol.for('apprenticeship.fetchGlobals');
-const saved: Record<FetchClass, PropertyDescriptor> = ((globalThis as unknown as Record<symbol, Record<FetchClass, PropertyDescriptor>>)[savedKey] ??= {
-  Headers: Object.getOwnPropertyDescriptor(globalThis, 'Headers')!,
-  Request: Object.getOwnPropertyDescriptor(globalThis, 'Request')!,
-  Response: Object.getOwnPropertyDescriptor(globalThis, 'Response')!,
+const state: { saved: Record<'Headers' | 'Response', PropertyDescriptor>; natives?: Natives; installed: boolean } = ((
+  globalThis as unknown as Record<symbol, typeof state>
+)[Symbol.for('apprenticeship.fetchGlobals')] ??= {
+  saved: { Headers: Object.getOwnPropertyDescriptor(globalThis, 'Headers')!, Response: Object.getOwnPropertyDescriptor(globalThis, 'Response')! },
+  installed: false,
 });
-let natives: Natives | undefined;
-let installed = false;
 
 /** Node's classes, loading undici on first use. */
 function native(): Natives {
-  if (!natives) {
-    const read = (name: FetchClass) => (saved[name].get ? saved[name].get.call(globalThis) : saved[name].value);
-    natives = { Headers: read('Headers'), Request: read('Request'), Response: read('Response') };
+  if (!state.natives) {
+    const read = (d: PropertyDescriptor) => (d.get ? d.get.call(globalThis) : d.value);
+    state.natives = { Headers: read(state.saved.Headers), Request: globalThis.Request, Response: read(state.saved.Response) };
     // Node's lazy getters put the native class on globalThis when first read.
-    if (installed) installLightFetchClasses();
+    if (state.installed) installLightFetchClasses();
   }
-  return natives;
+  return state.natives;
 }
 
 /** `instanceof` by the WHATWG class name (Symbol.toStringTag), which native and light objects share. */
@@ -110,7 +110,7 @@ export class LightHeaders {
     if (n === 'set-cookie') this.#cookies.push(v);
     else {
       const before = this.#values.get(n);
-      this.#values.set(n, before === undefined ? v : `${before}, ${v}`);
+      this.#values.set(n, before === undefined ? v : `${before}${n === 'cookie' ? '; ' : ', '}${v}`);
     }
   }
 
@@ -186,6 +186,8 @@ function forward(light: object, nativeOf: (self: never) => object, getters: read
   }
 }
 
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
 /** A body both light classes keep as text until a native object takes over; read once, as Node's. */
 abstract class KeptBody<Native extends Request | Response> {
   protected nativeObject?: Native;
@@ -196,14 +198,16 @@ abstract class KeptBody<Native extends Request | Response> {
   protected abstract keptText(): string;
 
   get bodyUsed(): boolean {
-    return this.nativeObject?.bodyUsed ?? this.used;
+    return this.used || (this.nativeObject?.bodyUsed ?? false);
   }
 
+  /** As Node's `text()`: read once, a leading byte order mark dropped by the UTF-8 decoding. */
   text(): Promise<string> {
-    if (this.nativeObject) return this.nativeObject.text();
     if (this.used) return Promise.reject(new TypeError('Body is unusable: Body has already been read'));
+    if (this.nativeObject) return this.nativeObject.text();
     this.used = true;
-    return Promise.resolve(this.keptText());
+    const text = this.keptText();
+    return Promise.resolve(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   }
 
   async json(): Promise<unknown> {
@@ -225,10 +229,6 @@ export class EventRequest extends KeptBody<Request> {
     super();
   }
 
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return isA(value, 'Request');
-  }
-
   get [Symbol.toStringTag]() {
     return 'Request';
   }
@@ -239,7 +239,7 @@ export class EventRequest extends KeptBody<Request> {
 
   protected override keptText(): string {
     const p = this.payload;
-    return p === undefined ? '' : typeof p === 'string' ? p : Buffer.from(p.buffer, p.byteOffset, p.byteLength).toString('utf8');
+    return p === undefined ? '' : typeof p === 'string' ? p : utf8.decode(p);
   }
 
   override native(): Request {
@@ -259,10 +259,12 @@ forward(
 );
 
 interface KeptInit {
-  status?: number;
+  status: number;
   statusText?: string;
-  headers?: ResponseInit['headers'];
 }
+
+/** Statuses whose responses cannot carry a body (Fetch standard). */
+const nullBodyStatus = new Set([101, 103, 204, 205, 304]);
 
 /** The global Response once installed: a string (or no) body is kept as given; any other body makes a native Response at once. */
 export class LightResponse extends KeptBody<Response> {
@@ -272,10 +274,20 @@ export class LightResponse extends KeptBody<Response> {
 
   constructor(body?: ConstructorParameters<typeof Response>[0], init?: ResponseInit) {
     super();
-    // Another response as init (Hono re-wraps one for HEAD and when c.res is replaced): copy its headers.
-    this.#init = isA(init, 'Response') ? { status: init!.status, statusText: init!.statusText, headers: new LightHeaders(init!.headers as unknown as HeadersInitLike) as unknown as Headers } : init;
-    if (body === undefined || body === null || typeof body === 'string') this.#body = body ?? null;
-    else this.nativeObject = new (native().Response)(body, this.#init);
+    if (body !== undefined && body !== null && typeof body !== 'string') {
+      this.nativeObject = new (native().Response)(body, init);
+      return;
+    }
+    // As Node's: the status checked, the headers copied and checked (an init may be another
+    // response: Hono re-wraps one for HEAD and when c.res is replaced).
+    const status = init?.status ?? 200;
+    if (!Number.isInteger(status) || status < 200 || status > 599) throw new RangeError(`Response: status ${status} is outside 200–599`);
+    if (typeof body === 'string' && nullBodyStatus.has(status)) throw new TypeError(`Response: status ${status} cannot have a body`);
+    this.#body = body ?? null;
+    this.#init = { status, ...(init?.statusText ? { statusText: init.statusText } : {}) };
+    const headers = new LightHeaders(init?.headers as HeadersInitLike);
+    if (this.#body !== null && !headers.has('content-type')) headers.set('content-type', 'text/plain;charset=UTF-8');
+    this.#headers = headers as unknown as Headers;
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {
@@ -305,7 +317,7 @@ export class LightResponse extends KeptBody<Response> {
   }
 
   get status(): number {
-    return this.nativeObject?.status ?? this.#init?.status ?? 200;
+    return this.nativeObject?.status ?? this.#init!.status;
   }
 
   get ok(): boolean {
@@ -317,14 +329,7 @@ export class LightResponse extends KeptBody<Response> {
   }
 
   get headers(): Headers {
-    if (this.nativeObject) return this.nativeObject.headers;
-    if (!this.#headers) {
-      const given = this.#init?.headers;
-      const headers = given instanceof LightHeaders ? (given as unknown as Headers) : (new LightHeaders(given as HeadersInitLike) as unknown as Headers);
-      if (this.#body !== null && !headers.has('content-type')) headers.set('content-type', 'text/plain;charset=UTF-8');
-      this.#headers = headers;
-    }
-    return this.#headers;
+    return this.nativeObject?.headers ?? this.#headers!;
   }
 
   protected override keptText(): string {
@@ -333,8 +338,8 @@ export class LightResponse extends KeptBody<Response> {
 
   override native(): Response {
     if (!this.nativeObject) {
-      const { status = 200, statusText } = this.#init ?? {};
-      const headers = new (native().Headers)((this.#headers ?? this.#init?.headers ?? {}) as Headers);
+      const { status, statusText } = this.#init!;
+      const headers = new (native().Headers)(this.#headers);
       this.nativeObject = new (native().Response)(this.used ? null : this.#body, { status, ...(statusText ? { statusText } : {}), headers });
     }
     return this.nativeObject;
@@ -344,62 +349,86 @@ forward(LightResponse.prototype, (self: LightResponse) => self.native(), ['body'
 
 /** Makes LightHeaders and LightResponse the global Headers and Response (idempotent; Request stays Node's). */
 export function installLightFetchClasses() {
-  installed = true;
+  state.installed = true;
   globalThis.Headers = LightHeaders as unknown as typeof Headers;
   globalThis.Response = LightResponse as unknown as typeof Response;
 }
 
 /** Puts Node's own classes back (tests that installed the light ones). */
 export function restoreNativeFetchClasses() {
-  installed = false;
-  for (const name of ['Headers', 'Response'] as const) Object.defineProperty(globalThis, name, natives ? { configurable: true, writable: true, value: natives[name] } : saved[name]);
+  state.installed = false;
+  for (const name of ['Headers', 'Response'] as const) {
+    Object.defineProperty(globalThis, name, state.natives ? { configurable: true, writable: true, value: state.natives[name] } : state.saved[name]);
+  }
 }
 
 /** API Gateway passes these through as text; every other body (xlsx) travels base64-encoded. */
 const textual = /^(?:text\/|application\/(?:[\w.-]+\+)?(?:json|xml|javascript)\s*(?:;|$))/i;
 
+/** Headers refuses values beyond Latin-1: such values are percent-encoded, as hono/aws-lambda does. */
+const headerSafe = (value: string) => (/[^\x00-\x7f]/.test(value) ? encodeURIComponent(value) : value);
+
+/**
+ * The app's request for an event. API Gateway hands over the whole body, so its length is set and
+ * any Transfer-Encoding dropped; GET and HEAD carry none (Node's Request refuses one). Empty header
+ * values are kept (an empty X-Clock-Now is still refused in prod). Throws on what no Headers can
+ * hold (a malformed name, a lone surrogate).
+ */
 function requestOf(event: APIGatewayProxyEventV2): EventRequest {
+  const method = event.requestContext.http.method;
   const headers = new LightHeaders();
   for (const name in event.headers) {
     const value = event.headers[name];
-    // Empty values are kept (an empty X-Clock-Now is still refused in prod). Values beyond Latin-1
-    // are percent-encoded, as hono/aws-lambda does (Headers refuses them).
-    if (value !== undefined) headers.set(name, /[^\x00-\x7f]/.test(value) ? encodeURIComponent(value) : value);
+    if (value !== undefined) headers.set(name, headerSafe(value));
   }
-  if (event.cookies?.length) headers.set('cookie', event.cookies.join('; '));
+  if (event.cookies?.length) headers.set('cookie', headerSafe(event.cookies.join('; ')));
+  headers.delete('transfer-encoding');
   let payload: Uint8Array | string | undefined;
-  if (event.body !== undefined && event.body !== null) {
+  if (event.body !== undefined && event.body !== null && method !== 'GET' && method !== 'HEAD') {
     payload = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : event.body;
     headers.set('content-length', String(typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength));
   }
   const query = event.rawQueryString ? `?${event.rawQueryString}` : '';
-  return new EventRequest(event.requestContext.http.method, `https://${event.requestContext.domainName}${event.rawPath}${query}`, headers as unknown as Headers, payload);
+  return new EventRequest(method, `https://${event.requestContext.domainName}${event.rawPath}${query}`, headers as unknown as Headers, payload);
 }
 
 /**
- * The Lambda handler of `app` for HTTP API payload 2.0 events; installs the light classes. Headers
- * come back as one object (HTTP API joins repeated ones) and Set-Cookie as `cookies`.
+ * The Lambda handler for HTTP API payload 2.0 events: installs the light classes, then builds the app
+ * (so that nothing made while building it loads undici). Headers come back as one object (HTTP API
+ * joins repeated ones) and Set-Cookie as `cookies`. An event no request can be made of (a header no
+ * Headers can hold) is answered 400 like any malformed request, not with a failed invocation.
  */
-export function handleHttpApi(app: Pick<Hono<any>, 'fetch'>) {
+export function handleHttpApi(buildApp: () => Pick<Hono<any>, 'fetch'>) {
   installLightFetchClasses();
+  const app = buildApp();
   return async (event: APIGatewayProxyEventV2, context?: LambdaContext): Promise<APIGatewayProxyStructuredResultV2> => {
-    const res = await app.fetch(requestOf(event) as unknown as Request, { event, requestContext: event.requestContext, lambdaContext: context });
-    const headers: Record<string, string> = {};
-    const cookies: string[] = [];
-    res.headers.forEach((value, name) => {
-      if (name === 'set-cookie') cookies.push(value);
-      else headers[name] = value;
-    });
-    const type = headers['content-type'];
-    const encoding = headers['content-encoding'];
-    const binary = (type !== undefined && !textual.test(type)) || (encoding !== undefined && !/^identity$/i.test(encoding));
-    const text = binary ? undefined : LightResponse.peekText(res);
-    return {
-      statusCode: res.status,
-      headers,
-      ...(cookies.length ? { cookies } : {}),
-      isBase64Encoded: binary,
-      body: text ?? (binary ? Buffer.from(await res.arrayBuffer()).toString('base64') : await res.text()),
-    };
+    let request: EventRequest;
+    try {
+      request = requestOf(event);
+    } catch {
+      return resultOf(new ApiError('VALIDATION_FAILED', { en: 'Malformed request header', zh: '请求头格式错误' }).toResponse('en'));
+    }
+    return resultOf(await app.fetch(request as unknown as Request, { event, requestContext: event.requestContext, lambdaContext: context }));
+  };
+}
+
+async function resultOf(res: Response): Promise<APIGatewayProxyStructuredResultV2> {
+  const headers: Record<string, string> = {};
+  const cookies: string[] = [];
+  res.headers.forEach((value, name) => {
+    if (name === 'set-cookie') cookies.push(value);
+    else headers[name] = value;
+  });
+  const type = headers['content-type'];
+  const encoding = headers['content-encoding'];
+  const binary = (type !== undefined && !textual.test(type)) || (encoding !== undefined && !/^identity$/i.test(encoding));
+  // A light response's text as kept: a CSV's byte order mark stays (Response.text() drops it).
+  const text = binary ? undefined : LightResponse.peekText(res);
+  return {
+    statusCode: res.status,
+    headers,
+    ...(cookies.length ? { cookies } : {}),
+    isBase64Encoded: binary,
+    body: text ?? (binary ? Buffer.from(await res.arrayBuffer()).toString('base64') : await res.text()),
   };
 }

@@ -22,6 +22,7 @@ beforeAll(async () => {
     seen.push(req.headers);
     if (req.url === '/jwks.json') res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(jwks));
     else if (req.url === '/moved') res.writeHead(302, { location: '/jwks.json' }).end();
+    else if (req.url === '/huge') res.writeHead(200, { 'content-type': 'application/json' }).end(`{"keys":[],"pad":"${'x'.repeat(300 * 1024)}"}`);
     // /hang: never answers
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -43,6 +44,11 @@ describe('fetchJwks', () => {
 
   it('follows no redirect (jose asks for redirect: manual and then wants a 200)', async () => {
     expect((await fetchJwks(`${base}/moved`, {})).status).toBe(302);
+  });
+
+  it('reads no more than 256 KB, and only over http(s)', async () => {
+    await expect(fetchJwks(`${base}/huge`, {})).rejects.toThrow(/larger than/);
+    await expect(fetchJwks('file:///etc/passwd', {})).rejects.toThrow(TypeError);
   });
 
   it('gives up at the signal with a TimeoutError, which jose turns into JWKSTimeout', async () => {

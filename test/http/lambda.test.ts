@@ -37,6 +37,9 @@ describe('LightHeaders', () => {
       (h) => h.append('Set-Cookie', 'a=1'),
       (h) => h.append('set-cookie', 'b=2'),
       (h) => h.append('A-First', 'yes'),
+      (h) => h.append('Cookie', 'a=1'),
+      (h) => h.append('cookie', 'b=2'),
+      (h) => h.get('cookie'),
       (h) => h.get('X-B'),
       (h) => h.get('set-cookie'),
       (h) => h.get('missing'),
@@ -118,6 +121,25 @@ describe('LightResponse', () => {
     expect(new Response('s').body).toBeInstanceOf(ReadableStream);
   });
 
+  it('copies its headers and checks its status as Node does', () => {
+    const shared = new LightHeaders({ 'x-a': '1' }) as unknown as Headers;
+    const a = new Response('{}', { headers: shared });
+    const b = new Response(null, { status: 204, headers: shared });
+    a.headers.set('etag', '"1"');
+    expect([b.headers.get('etag'), b.headers.get('content-type'), shared.get('etag')]).toEqual([null, null, null]);
+    for (const [body, init] of [[null, { status: 99 }], ['x', { status: 204 }], ['x', { status: 304 }], [null, { status: 600 }]] as const) {
+      expect(() => new NativeResponse(body, init)).toThrow();
+      expect(() => new Response(body, init)).toThrow();
+    }
+    expect(() => new Response('x', { headers: { 'x-a': '张' } })).toThrow(TypeError);
+  });
+
+  it('drops a leading byte order mark in text(), as Node does, but keeps it in what the adapter sends', async () => {
+    const csv = '\uFEFFa,b\r\n';
+    expect(await new Response(csv).text()).toBe(await new NativeResponse(csv).text());
+    expect(LightResponse.peekText(new Response(csv))).toBe(csv);
+  });
+
   it('keeps a body other than a string in a native Response at once', async () => {
     const bytes = new Uint8Array([0x50, 0x4b, 0x03, 0x04]);
     const res = new Response(bytes, { headers: { 'content-type': 'application/octet-stream' } });
@@ -149,6 +171,12 @@ describe('EventRequest', () => {
     expect(posted.bodyUsed).toBe(true);
     await expect(posted.text()).rejects.toThrow(TypeError);
 
+    const withBom = new EventRequest('POST', 'https://api.example.cn/v1/x', headers, Buffer.from('\uFEFF{"n":1}'));
+    expect(await withBom.json()).toEqual({ n: 1 });
+    (withBom as unknown as Request).signal; // builds the native Request, without the body already read
+    expect(withBom.bodyUsed).toBe(true);
+    await expect(withBom.text()).rejects.toThrow(TypeError);
+
     const streamed = new EventRequest('POST', 'https://api.example.cn/v1/x', headers, 'abc');
     expect(streamed.body).toBeInstanceOf(ReadableStream);
     expect(await streamed.text()).toBe('abc');
@@ -176,6 +204,8 @@ describe('handleHttpApi', () => {
     return c.body(null, 204);
   });
   app.get('/header', (c) => c.text(c.req.header('x-note') ?? '(none)'));
+  app.get('/signal', (c) => c.text(String(c.req.raw.signal.aborted)));
+  app.get('/bom.csv', (c) => c.body('\uFEFF姓名,ok\r\n', 200, { 'content-type': 'text/csv; charset=utf-8' }));
   app.get('/replaced', async (c, next) => {
     await next();
     c.res = new Response('replaced', { status: 202 });
@@ -194,6 +224,11 @@ describe('handleHttpApi', () => {
     event('GET', '/header', { headers: { 'x-note': '备注' } }),
     event('GET', '/replaced'),
     event('GET', '/nowhere'),
+    // Hono's bodyLimit reads a body sent with Transfer-Encoding as a stream (and re-wraps the request).
+    event('POST', '/limited', { headers: { 'content-type': 'text/plain', 'transfer-encoding': 'chunked' }, body: 'short' }),
+    event('POST', '/limited', { headers: { 'content-type': 'text/plain', 'transfer-encoding': 'chunked' }, body: 'far too long for it' }),
+    event('POST', '/echo', { headers: { 'content-type': 'application/json' }, body: '\uFEFF{"bom":true}' }),
+    event('GET', '/signal', { body: '' }),
   ];
 
   it('gives, for the same events, the results hono/aws-lambda gives on Node\'s Request and Response', async () => {
@@ -201,7 +236,7 @@ describe('handleHttpApi', () => {
     const reference = handle(app);
     const expected: Awaited<ReturnType<typeof reference>>[] = [];
     for (const e of events) expected.push(await reference(e as never, {} as never));
-    const handler = handleHttpApi(app);
+    const handler = handleHttpApi(() => app);
     try {
       for (const [i, e] of events.entries()) {
         const got = await handler(e);
@@ -214,7 +249,7 @@ describe('handleHttpApi', () => {
   });
 
   it('passes the query, cookies, a base64 body and an empty header on; returns binary bodies base64-encoded', async () => {
-    const handler = handleHttpApi(app);
+    const handler = handleHttpApi(() => app);
     try {
       const get = await handler(events[0]!);
       expect(JSON.parse(get.body!)).toEqual({ id: '42', q: '张', lang: 'zh-CN', cookie: 's=1; t=2' });
@@ -226,6 +261,31 @@ describe('handleHttpApi', () => {
       expect([binary.isBase64Encoded, [...Buffer.from(binary.body!, 'base64')]]).toEqual([true, [0, 1, 2, 255]]);
       expect((await handler(events[8]!)).cookies).toEqual(['a=1', 'b=2']);
       expect((await handler(event('GET', '/header', { headers: { 'x-note': '' } }))).body).toBe('');
+    } finally {
+      restoreNativeFetchClasses();
+    }
+  });
+
+  it('percent-encodes cookies beyond Latin-1; answers 400, not a failed invocation, to headers no Headers can hold; ignores a body on GET', async () => {
+    const handler = handleHttpApi(() => app);
+    try {
+      expect(JSON.parse((await handler(event('GET', '/items/1', { cookies: ['name=张三'] }))).body!).cookie).toBe(encodeURIComponent('name=张三'));
+      for (const bad of [event('GET', '/header', { headers: { 'x-note': 'a\ud800' } }), event('GET', '/header', { headers: { 'bad name': 'v' } })]) {
+        const res = await handler(bad);
+        expect(res.statusCode).toBe(400);
+        expect(res.headers?.['content-type']).toMatch(/^application\/problem\+json/);
+        expect(JSON.parse(res.body!)).toMatchObject({ code: 'VALIDATION_FAILED' });
+      }
+      expect(await handler(event('GET', '/signal', { body: 'ignored' }))).toMatchObject({ statusCode: 200, body: 'false' });
+    } finally {
+      restoreNativeFetchClasses();
+    }
+  });
+
+  it('sends a CSV\'s byte order mark (hono/aws-lambda lost it through Response.text())', async () => {
+    const handler = handleHttpApi(() => app);
+    try {
+      expect((await handler(event('GET', '/bom.csv'))).body).toBe('\uFEFF姓名,ok\r\n');
     } finally {
       restoreNativeFetchClasses();
     }
