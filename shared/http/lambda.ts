@@ -14,8 +14,9 @@
  * carried one step further:
  * - EventRequest answers method, url, headers and its body text itself, and makes the native Request
  *   only when something wants another member (a stream, the signal…);
- * - LightResponse, installed as the global Response, keeps a string body and its init as given, and
- *   makes the native Response only when something wants more than status, headers and text();
+ * - LightResponse, installed as the global Response, keeps a string body as given (its headers
+ *   copied), and makes the native Response only when something wants more than status, headers
+ *   and text();
  * - LightHeaders, installed as the global Headers, is a plain map with the WHATWG semantics the
  *   code relies on (case-insensitive names, combined values, Set-Cookie kept apart, sorted iteration,
  *   the same TypeErrors for invalid names and values).
@@ -263,8 +264,8 @@ interface KeptInit {
   statusText?: string;
 }
 
-/** Statuses whose responses cannot carry a body (Fetch standard). */
-const nullBodyStatus = new Set([101, 103, 204, 205, 304]);
+/** Statuses whose responses cannot carry a body (Fetch standard; 101 and 103 are refused anyway). */
+const nullBodyStatus = new Set([204, 205, 304]);
 
 /** The global Response once installed: a string (or no) body is kept as given; any other body makes a native Response at once. */
 export class LightResponse extends KeptBody<Response> {
