@@ -31,6 +31,29 @@ export interface ApiClient {
   adminToken: string;
 }
 
+/**
+ * The HTTP API payload 2.0 event API Gateway makes of a request (`path` with its query string;
+ * header names as given: API Gateway's are in lower case).
+ */
+export function httpApiEvent(method: string, path: string, o: { headers?: Record<string, string>; body?: string; base64?: boolean; cookies?: string[] } = {}): APIGatewayProxyEventV2 {
+  const [rawPath = path, rawQueryString = ''] = path.split(/\?(.*)/s);
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath,
+    rawQueryString,
+    ...(o.cookies ? { cookies: o.cookies } : {}),
+    headers: { host: 'api.example.cn', ...o.headers },
+    requestContext: {
+      accountId: '000000000000', apiId: 'local', domainName: 'api.example.cn', domainPrefix: 'api',
+      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
+      requestId: 'local', routeKey: '$default', stage: '$default', time: '', timeEpoch: 0,
+    },
+    isBase64Encoded: o.base64 ?? false,
+    ...(o.body !== undefined ? { body: o.body } : {}),
+  };
+}
+
 type ApiHandler = ReturnType<typeof handleHttpApi>;
 const handlers = new WeakMap<object, ApiHandler>();
 
@@ -44,7 +67,7 @@ const handlers = new WeakMap<object, ApiHandler>();
 export async function requestApp<T = any>(app: Pick<Hono<any>, 'fetch'>, method: string, path: string, o: CallOptions = {}): Promise<CallResult<T> & { ms: number }> {
   let handler = handlers.get(app);
   if (!handler) handlers.set(app, (handler = handleHttpApi(() => app)));
-  const headers: Record<string, string> = { host: 'api.example.cn' };
+  const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(o.headers ?? {})) headers[name.toLowerCase()] = value;
   if (o.token) headers.authorization = `Bearer ${o.token}`;
   if (o.now) headers['x-clock-now'] = o.now;
@@ -54,21 +77,7 @@ export async function requestApp<T = any>(app: Pick<Hono<any>, 'fetch'>, method:
     headers['content-type'] ??= 'application/json';
     headers['content-length'] ??= String(Buffer.byteLength(body));
   }
-  const [rawPath = path, rawQueryString = ''] = path.split(/\?(.*)/s);
-  const event = {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath,
-    rawQueryString,
-    headers,
-    requestContext: {
-      accountId: '000000000000', apiId: 'local', domainName: 'api.example.cn', domainPrefix: 'api',
-      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
-      requestId: 'local', routeKey: '$default', stage: '$default', time: '', timeEpoch: 0,
-    },
-    isBase64Encoded: false,
-    ...(body !== undefined ? { body } : {}),
-  } satisfies APIGatewayProxyEventV2;
+  const event = httpApiEvent(method, path, { headers, ...(body !== undefined ? { body } : {}) });
   const started = performance.now();
   const res = await handler(event);
   const ms = performance.now() - started;

@@ -7,24 +7,9 @@
 import { Hono } from 'hono';
 import { handle } from 'hono/aws-lambda';
 import { bodyLimit } from 'hono/body-limit';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpApiEvent } from '../../bench/lib/scenario.js';
 import { EventRequest, handleHttpApi, installLightFetchClasses, LightHeaders, LightResponse, restoreNativeFetchClasses } from '../../shared/http/lambda.js';
-
-function event(method: string, path: string, init: { headers?: Record<string, string>; body?: string; base64?: boolean; cookies?: string[] } = {}): APIGatewayProxyEventV2 {
-  const [rawPath = path, rawQueryString = ''] = path.split(/\?(.*)/s);
-  return {
-    version: '2.0', routeKey: '$default', rawPath, rawQueryString, cookies: init.cookies,
-    headers: { host: 'api.example.cn', ...init.headers },
-    requestContext: {
-      accountId: '000000000000', apiId: 'test', domainName: 'api.example.cn', domainPrefix: 'api',
-      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
-      requestId: 'r1', routeKey: '$default', stage: '$default', time: '', timeEpoch: 0,
-    },
-    isBase64Encoded: init.base64 ?? false,
-    ...(init.body === undefined ? {} : { body: init.body }),
-  };
-}
 
 describe('LightHeaders', () => {
   const NativeHeaders = globalThis.Headers;
@@ -212,23 +197,23 @@ describe('handleHttpApi', () => {
   });
 
   const events = [
-    event('GET', '/items/42?q=%E5%BC%A0&x=1', { headers: { 'accept-language': 'zh-CN' }, cookies: ['s=1', 't=2'] }),
-    event('HEAD', '/items/42'),
-    event('POST', '/echo', { headers: { 'content-type': 'application/json' }, body: '{"name":"张三"}' }),
-    event('POST', '/echo', { headers: { 'content-type': 'application/json' }, body: Buffer.from('{"n":1}').toString('base64'), base64: true }),
-    event('POST', '/limited', { headers: { 'content-type': 'text/plain' }, body: 'short' }),
-    event('POST', '/limited', { headers: { 'content-type': 'text/plain' }, body: 'far too long for it' }),
-    event('GET', '/binary'),
-    event('GET', '/csv'),
-    event('GET', '/cookie'),
-    event('GET', '/header', { headers: { 'x-note': '备注' } }),
-    event('GET', '/replaced'),
-    event('GET', '/nowhere'),
+    httpApiEvent('GET', '/items/42?q=%E5%BC%A0&x=1', { headers: { 'accept-language': 'zh-CN' }, cookies: ['s=1', 't=2'] }),
+    httpApiEvent('HEAD', '/items/42'),
+    httpApiEvent('POST', '/echo', { headers: { 'content-type': 'application/json' }, body: '{"name":"张三"}' }),
+    httpApiEvent('POST', '/echo', { headers: { 'content-type': 'application/json' }, body: Buffer.from('{"n":1}').toString('base64'), base64: true }),
+    httpApiEvent('POST', '/limited', { headers: { 'content-type': 'text/plain' }, body: 'short' }),
+    httpApiEvent('POST', '/limited', { headers: { 'content-type': 'text/plain' }, body: 'far too long for it' }),
+    httpApiEvent('GET', '/binary'),
+    httpApiEvent('GET', '/csv'),
+    httpApiEvent('GET', '/cookie'),
+    httpApiEvent('GET', '/header', { headers: { 'x-note': '备注' } }),
+    httpApiEvent('GET', '/replaced'),
+    httpApiEvent('GET', '/nowhere'),
     // Hono's bodyLimit reads a body sent with Transfer-Encoding as a stream (and re-wraps the request).
-    event('POST', '/limited', { headers: { 'content-type': 'text/plain', 'transfer-encoding': 'chunked' }, body: 'short' }),
-    event('POST', '/limited', { headers: { 'content-type': 'text/plain', 'transfer-encoding': 'chunked' }, body: 'far too long for it' }),
-    event('POST', '/echo', { headers: { 'content-type': 'application/json' }, body: '\uFEFF{"bom":true}' }),
-    event('GET', '/signal', { body: '' }),
+    httpApiEvent('POST', '/limited', { headers: { 'content-type': 'text/plain', 'transfer-encoding': 'chunked' }, body: 'short' }),
+    httpApiEvent('POST', '/limited', { headers: { 'content-type': 'text/plain', 'transfer-encoding': 'chunked' }, body: 'far too long for it' }),
+    httpApiEvent('POST', '/echo', { headers: { 'content-type': 'application/json' }, body: '\uFEFF{"bom":true}' }),
+    httpApiEvent('GET', '/signal', { body: '' }),
   ];
 
   it('gives, for the same events, the results hono/aws-lambda gives on Node\'s Request and Response', async () => {
@@ -260,7 +245,7 @@ describe('handleHttpApi', () => {
       const binary = await handler(events[6]!);
       expect([binary.isBase64Encoded, [...Buffer.from(binary.body!, 'base64')]]).toEqual([true, [0, 1, 2, 255]]);
       expect((await handler(events[8]!)).cookies).toEqual(['a=1', 'b=2']);
-      expect((await handler(event('GET', '/header', { headers: { 'x-note': '' } }))).body).toBe('');
+      expect((await handler(httpApiEvent('GET', '/header', { headers: { 'x-note': '' } }))).body).toBe('');
     } finally {
       restoreNativeFetchClasses();
     }
@@ -269,14 +254,14 @@ describe('handleHttpApi', () => {
   it('percent-encodes cookies beyond Latin-1; answers 400, not a failed invocation, to headers no Headers can hold; ignores a body on GET', async () => {
     const handler = handleHttpApi(() => app);
     try {
-      expect(JSON.parse((await handler(event('GET', '/items/1', { cookies: ['name=张三'] }))).body!).cookie).toBe(encodeURIComponent('name=张三'));
-      for (const bad of [event('GET', '/header', { headers: { 'x-note': 'a\ud800' } }), event('GET', '/header', { headers: { 'bad name': 'v' } })]) {
+      expect(JSON.parse((await handler(httpApiEvent('GET', '/items/1', { cookies: ['name=张三'] }))).body!).cookie).toBe(encodeURIComponent('name=张三'));
+      for (const bad of [httpApiEvent('GET', '/header', { headers: { 'x-note': 'a\ud800' } }), httpApiEvent('GET', '/header', { headers: { 'bad name': 'v' } })]) {
         const res = await handler(bad);
         expect(res.statusCode).toBe(400);
         expect(res.headers?.['content-type']).toMatch(/^application\/problem\+json/);
         expect(JSON.parse(res.body!)).toMatchObject({ code: 'VALIDATION_FAILED' });
       }
-      expect(await handler(event('GET', '/signal', { body: 'ignored' }))).toMatchObject({ statusCode: 200, body: 'false' });
+      expect(await handler(httpApiEvent('GET', '/signal', { body: 'ignored' }))).toMatchObject({ statusCode: 200, body: 'false' });
     } finally {
       restoreNativeFetchClasses();
     }
@@ -285,7 +270,7 @@ describe('handleHttpApi', () => {
   it('sends a CSV\'s byte order mark (hono/aws-lambda lost it through Response.text())', async () => {
     const handler = handleHttpApi(() => app);
     try {
-      expect((await handler(event('GET', '/bom.csv'))).body).toBe('\uFEFF姓名,ok\r\n');
+      expect((await handler(httpApiEvent('GET', '/bom.csv'))).body).toBe('\uFEFF姓名,ok\r\n');
     } finally {
       restoreNativeFetchClasses();
     }
