@@ -259,18 +259,14 @@ forward(
   ['arrayBuffer', 'blob', 'bytes', 'clone', 'formData'],
 );
 
-interface KeptInit {
-  status: number;
-  statusText?: string;
-}
-
 /** Statuses whose responses cannot carry a body (Fetch standard; 101 and 103 are refused anyway). */
 const nullBodyStatus = new Set([204, 205, 304]);
 
 /** The global Response once installed: a string (or no) body is kept as given; any other body makes a native Response at once. */
 export class LightResponse extends KeptBody<Response> {
   #body: string | null = null;
-  #init?: KeptInit;
+  #status = 200;
+  #statusText = '';
   #headers?: Headers;
 
   constructor(body?: ConstructorParameters<typeof Response>[0], init?: ResponseInit) {
@@ -285,7 +281,8 @@ export class LightResponse extends KeptBody<Response> {
     if (!Number.isInteger(status) || status < 200 || status > 599) throw new RangeError(`Response: status ${status} is outside 200–599`);
     if (typeof body === 'string' && nullBodyStatus.has(status)) throw new TypeError(`Response: status ${status} cannot have a body`);
     this.#body = body ?? null;
-    this.#init = { status, ...(init?.statusText ? { statusText: init.statusText } : {}) };
+    this.#status = status;
+    this.#statusText = init?.statusText ?? '';
     const headers = new LightHeaders(init?.headers as HeadersInitLike);
     if (this.#body !== null && !headers.has('content-type')) headers.set('content-type', 'text/plain;charset=UTF-8');
     this.#headers = headers as unknown as Headers;
@@ -318,7 +315,7 @@ export class LightResponse extends KeptBody<Response> {
   }
 
   get status(): number {
-    return this.nativeObject?.status ?? this.#init!.status;
+    return this.nativeObject?.status ?? this.#status;
   }
 
   get ok(): boolean {
@@ -326,7 +323,7 @@ export class LightResponse extends KeptBody<Response> {
   }
 
   get statusText(): string {
-    return this.nativeObject?.statusText ?? this.#init?.statusText ?? '';
+    return this.nativeObject?.statusText ?? this.#statusText;
   }
 
   get headers(): Headers {
@@ -339,9 +336,8 @@ export class LightResponse extends KeptBody<Response> {
 
   override native(): Response {
     if (!this.nativeObject) {
-      const { status, statusText } = this.#init!;
       const headers = new (native().Headers)(this.#headers);
-      this.nativeObject = new (native().Response)(this.used ? null : this.#body, { status, ...(statusText ? { statusText } : {}), headers });
+      this.nativeObject = new (native().Response)(this.used ? null : this.#body, { status: this.#status, statusText: this.#statusText, headers });
     }
     return this.nativeObject;
   }
