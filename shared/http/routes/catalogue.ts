@@ -1,4 +1,4 @@
-import { defineRoute, jsonBody, jsonResponse, z } from '../openapi.js';
+import { defineRoute, jsonBody, jsonResponse, responseSchema, z } from '../openapi.js';
 import type { App } from '../app.js';
 import { requestContext } from '../app.js';
 import { requireRole, withEtag } from '../respond.js';
@@ -13,17 +13,19 @@ export const OccupationSchema = z
     skillEvaluation: z.boolean().describe('whether skill-level evaluation exists (R-OCC-1)'),
   })
   .openapi('NewOccupation');
-const Occupation = OccupationSchema.extend({ createdAt: z.string() }).openapi('Occupation');
+const Occupation = responseSchema(() => OccupationSchema.extend({ createdAt: z.string() }).openapi('Occupation'));
 const occupationExample = { code: '6-18-01-01', name: '车工', skillEvaluation: true, createdAt: '2026-01-05T02:00:00.000Z' };
 
-const Schedule = z
-  .object({
-    year: z.number().int(),
-    holidays: z.array(IsoDate).describe('official days off (放假)'),
-    workdays: z.array(IsoDate).describe('make-up working days on weekends (调休上班)'),
-    source: z.enum(['official', 'loaded', 'weekdays-only']),
-  })
-  .openapi('YearSchedule');
+const Schedule = responseSchema(() =>
+  z
+    .object({
+      year: z.number().int(),
+      holidays: z.array(IsoDate).describe('official days off (放假)'),
+      workdays: z.array(IsoDate).describe('make-up working days on weekends (调休上班)'),
+      source: z.enum(['official', 'loaded', 'weekdays-only']),
+    })
+    .openapi('YearSchedule'),
+);
 const YearParam = z.object({
   year: z.coerce.number().int().min(2000).max(2100).openapi({ param: { name: 'year', in: 'path' }, example: 2027 }),
 });
@@ -52,7 +54,7 @@ export function registerCatalogueRoutes(app: App, services: Services) {
       operationId: 'listOccupations',
       summary: 'List the occupation catalogue',
       tags: ['Catalogue'],
-      responses: { 200: jsonResponse('All occupations', z.object({ items: z.array(Occupation) }), { items: [occupationExample] }) },
+      responses: { 200: jsonResponse('All occupations', () => z.object({ items: z.array(Occupation()) }), { items: [occupationExample] }) },
     }),
     async (c) => c.json({ items: await services.occupations.list() }, 200),
   );

@@ -1,10 +1,13 @@
-/** Request and response schemas of the cohort endpoints: the contract of API.md, with examples. */
+/**
+ * Request and response schemas of the cohort endpoints: the contract of API.md, with examples.
+ * Response schemas are `responseSchema` functions, built when the OpenAPI document is (openapi.ts).
+ */
 import { isIsoDate } from '../../domain/dates.js';
 import { levels } from '../../domain/levels.js';
 import { cohortStatuses } from '../../domain/cohort-state.js';
 import { traineeTagValues } from '../../domain/eligibility.js';
 import { assessmentMethods, cohortModes } from '../../services/cohorts/model.js';
-import { idParam, z } from '../openapi.js';
+import { idParam, responseSchema, z } from '../openapi.js';
 
 export const IsoDate = z
   .string()
@@ -49,31 +52,41 @@ export const newCohortExample = {
   curriculum: { generalHours: 80, theoryHours: 240, practiceHours: 480, onlineHours: 200 },
 };
 
-const Participant = z
-  .object({
-    enterpriseId: z.string(),
-    district: z.string(),
-    addedAt: z.string(),
-    units: z.record(z.string(), z.object({ bureauId: z.string(), trainees: z.number().int(), departedBeforeTraining: z.number().int().optional() })),
-  })
-  .openapi('Participant');
-const Mentor = z
-  .object({ id: z.string(), kind: z.enum(['enterprise', 'school']), name: z.string(), organizationId: z.string(), addedAt: z.string() })
-  .openapi('Mentor');
-export const Agreement = z
-  .object({
-    version: z.number().int(),
-    status: z.enum(['pending', 'effective', 'void']),
-    parties: z.array(z.object({ organizationId: z.string(), role: z.enum(['organizer', 'participant', 'provider']), signedAt: z.string().optional(), signerName: z.string().optional() })),
-    createdAt: z.string(),
-    effectiveAt: z.string().optional(),
-    voidedAt: z.string().optional(),
-  })
-  .openapi('Agreement');
-export const Vote = z.object({ expert: z.string(), decision: z.enum(['approve', 'reject']), comment: z.string().optional(), at: z.string() }).openapi('Vote');
-const FilingUnit = z
-  .object({ enterpriseId: z.string(), district: z.string(), bureauId: z.string(), trainees: z.number().int(), status: z.enum(['pending', 'approved']), filedAt: z.string(), approvedAt: z.string().optional(), approvedBy: z.string().optional() })
-  .openapi('FilingUnit');
+const Participant = responseSchema(() =>
+  z
+    .object({
+      enterpriseId: z.string(),
+      district: z.string(),
+      addedAt: z.string(),
+      units: z.record(z.string(), z.object({ bureauId: z.string(), trainees: z.number().int(), departedBeforeTraining: z.number().int().optional() })),
+    })
+    .openapi('Participant'),
+);
+const Mentor = responseSchema(() =>
+  z
+    .object({ id: z.string(), kind: z.enum(['enterprise', 'school']), name: z.string(), organizationId: z.string(), addedAt: z.string() })
+    .openapi('Mentor'),
+);
+export const Agreement = responseSchema(() =>
+  z
+    .object({
+      version: z.number().int(),
+      status: z.enum(['pending', 'effective', 'void']),
+      parties: z.array(z.object({ organizationId: z.string(), role: z.enum(['organizer', 'participant', 'provider']), signedAt: z.string().optional(), signerName: z.string().optional() })),
+      createdAt: z.string(),
+      effectiveAt: z.string().optional(),
+      voidedAt: z.string().optional(),
+    })
+    .openapi('Agreement'),
+);
+export const Vote = responseSchema(() =>
+  z.object({ expert: z.string(), decision: z.enum(['approve', 'reject']), comment: z.string().optional(), at: z.string() }).openapi('Vote'),
+);
+const FilingUnit = responseSchema(() =>
+  z
+    .object({ enterpriseId: z.string(), district: z.string(), bureauId: z.string(), trainees: z.number().int(), status: z.enum(['pending', 'approved']), filedAt: z.string(), approvedAt: z.string().optional(), approvedBy: z.string().optional() })
+    .openapi('FilingUnit'),
+);
 const Commitment = z
   .object({
     signerName: z.string().trim().min(1).max(100),
@@ -81,40 +94,44 @@ const Commitment = z
     ledgerSha256: Sha256.optional().describe('SHA-256 of the training ledger (培训台账) file'),
   })
   .openapi('Commitment', { description: '承诺函 (R-FILE-2)' });
-export const Filing = z
-  .object({ enterpriseId: z.string(), filedAt: z.string(), filedOn: z.string(), filedBy: z.string(), commitment: Commitment, units: z.array(FilingUnit) })
-  .openapi('Filing');
+export const Filing = responseSchema(() =>
+  z
+    .object({ enterpriseId: z.string(), filedAt: z.string(), filedOn: z.string(), filedBy: z.string(), commitment: Commitment, units: z.array(FilingUnit()) })
+    .openapi('Filing'),
+);
 
-export const Cohort = z
-  .object({
-    id: z.string(),
-    mode: z.enum(cohortModes),
-    status: z.enum(cohortStatuses),
-    ...designFields,
-    organizerId: z.string(),
-    reviewBureauId: z.string().describe('competent bureau (R-ROUTE-1)'),
-    participants: z.array(Participant),
-    mentors: z.array(Mentor),
-    agreement: Agreement.optional(),
-    review: z
-      .object({ acceptedAt: z.string(), acceptedOn: z.string(), reviewDue: z.string(), experts: z.array(z.string()), votes: z.array(Vote), decision: z.object({ decision: z.enum(['approve', 'reject']), reason: z.string().optional(), onSiteVerified: z.boolean().optional(), at: z.string(), on: z.string(), by: z.string() }).optional() })
-      .optional(),
-    publicity: z.object({ from: z.string(), until: z.string() }).optional(),
-    plan: z.object({ publishedOn: z.string(), filingDue: z.string(), warnings: z.array(z.any()) }).optional(),
-    filings: z.array(Filing.omit({ units: true })),
-    filingUnits: z.array(FilingUnit),
-    enteredTrainingOn: z.string().optional(),
-    lastAssessedOn: z.string().optional(),
-    closing: z.object({ submittedAt: z.string(), submittedOn: z.string(), materials: z.array(z.object({ name: z.string(), sha256: z.string() })), closingDue: z.string(), late: z.boolean(), acceptedAt: z.string().optional(), acceptedBy: z.string().optional() }).optional(),
-    counts: z.object({ enrolled: z.number().int(), departed: z.number().int(), assessed: z.number().int(), passed: z.number().int(), failed: z.number().int() }),
-    subsidy: z.object({ policyVersion: z.string(), totalFen: z.number().int(), lines: z.number().int() }).optional(),
-    deadlines: z.object({ reviewDue: z.string().optional(), filingDue: z.string().optional(), publicityUntil: z.string().optional(), assessmentFrom: z.string(), assessmentTo: z.string(), closingDue: z.string().optional() }),
-    warnings: z.array(z.object({ rule: z.string(), message: z.string(), path: z.string().optional() })),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-    version: z.number().int(),
-  })
-  .openapi('Cohort');
+export const Cohort = responseSchema(() =>
+  z
+    .object({
+      id: z.string(),
+      mode: z.enum(cohortModes),
+      status: z.enum(cohortStatuses),
+      ...designFields,
+      organizerId: z.string(),
+      reviewBureauId: z.string().describe('competent bureau (R-ROUTE-1)'),
+      participants: z.array(Participant()),
+      mentors: z.array(Mentor()),
+      agreement: Agreement().optional(),
+      review: z
+        .object({ acceptedAt: z.string(), acceptedOn: z.string(), reviewDue: z.string(), experts: z.array(z.string()), votes: z.array(Vote()), decision: z.object({ decision: z.enum(['approve', 'reject']), reason: z.string().optional(), onSiteVerified: z.boolean().optional(), at: z.string(), on: z.string(), by: z.string() }).optional() })
+        .optional(),
+      publicity: z.object({ from: z.string(), until: z.string() }).optional(),
+      plan: z.object({ publishedOn: z.string(), filingDue: z.string(), warnings: z.array(z.any()) }).optional(),
+      filings: z.array(Filing().omit({ units: true })),
+      filingUnits: z.array(FilingUnit()),
+      enteredTrainingOn: z.string().optional(),
+      lastAssessedOn: z.string().optional(),
+      closing: z.object({ submittedAt: z.string(), submittedOn: z.string(), materials: z.array(z.object({ name: z.string(), sha256: z.string() })), closingDue: z.string(), late: z.boolean(), acceptedAt: z.string().optional(), acceptedBy: z.string().optional() }).optional(),
+      counts: z.object({ enrolled: z.number().int(), departed: z.number().int(), assessed: z.number().int(), passed: z.number().int(), failed: z.number().int() }),
+      subsidy: z.object({ policyVersion: z.string(), totalFen: z.number().int(), lines: z.number().int() }).optional(),
+      deadlines: z.object({ reviewDue: z.string().optional(), filingDue: z.string().optional(), publicityUntil: z.string().optional(), assessmentFrom: z.string(), assessmentTo: z.string(), closingDue: z.string().optional() }),
+      warnings: z.array(z.object({ rule: z.string(), message: z.string(), path: z.string().optional() })),
+      createdAt: z.string(),
+      updatedAt: z.string(),
+      version: z.number().int(),
+    })
+    .openapi('Cohort'),
+);
 
 export const cohortExample = {
   ...newCohortExample,
@@ -134,12 +151,14 @@ export const cohortExample = {
   version: 1,
 };
 
-export const CohortSummary = z
-  .object({
-    id: z.string(), mode: z.enum(cohortModes), status: z.enum(cohortStatuses), name: z.string(), occupationCode: z.string(), level: z.enum(levels),
-    organizerId: z.string(), reviewBureauId: z.string(), plannedStart: z.string(), plannedEnd: z.string(), participants: z.number().int(), trainees: z.number().int(), createdAt: z.string(), updatedAt: z.string(),
-  })
-  .openapi('CohortSummary');
+export const CohortSummary = responseSchema(() =>
+  z
+    .object({
+      id: z.string(), mode: z.enum(cohortModes), status: z.enum(cohortStatuses), name: z.string(), occupationCode: z.string(), level: z.enum(levels),
+      organizerId: z.string(), reviewBureauId: z.string(), plannedStart: z.string(), plannedEnd: z.string(), participants: z.number().int(), trainees: z.number().int(), createdAt: z.string(), updatedAt: z.string(),
+    })
+    .openapi('CohortSummary'),
+);
 
 const Certificate = z.object({ level: z.enum(levels), occupationCode: z.string().min(1).max(32), issuedOn: IsoDate, number: z.string().trim().min(1).max(64) });
 export const NewTrainee = z
@@ -166,26 +185,28 @@ export const newTraineeExample = {
   tags: ['new_graduate'],
 };
 
-export const Trainee = z
-  .object({
-    id: z.string(),
-    enterpriseId: z.string(),
-    name: z.string(),
-    idNumber: z.string().describe('masked (first 6, last 4) unless R-PRIV-1 allows the caller'),
-    skillPosition: z.boolean(),
-    contract: z.object({ start: z.string(), end: z.string().optional(), openEnded: z.boolean().optional() }),
-    hireDate: z.string(),
-    insuredDistrict: z.string(),
-    bureauId: z.string(),
-    tags: z.array(z.string()),
-    priorCertificate: Certificate.optional(),
-    status: z.enum(['active', 'departed', 'passed', 'failed']),
-    departure: z.object({ leftOn: z.string(), reportedOn: z.string(), reportedAt: z.string(), lateReport: z.boolean() }).optional(),
-    assessment: z.object({ passed: z.boolean(), method: z.enum(assessmentMethods), assessedOn: z.string(), certificateNo: z.string().optional(), recordedAt: z.string(), recordedBy: z.string() }).optional(),
-    enrolledOn: z.string(),
-    enrolledAt: z.string(),
-  })
-  .openapi('Trainee');
+export const Trainee = responseSchema(() =>
+  z
+    .object({
+      id: z.string(),
+      enterpriseId: z.string(),
+      name: z.string(),
+      idNumber: z.string().describe('masked (first 6, last 4) unless R-PRIV-1 allows the caller'),
+      skillPosition: z.boolean(),
+      contract: z.object({ start: z.string(), end: z.string().optional(), openEnded: z.boolean().optional() }),
+      hireDate: z.string(),
+      insuredDistrict: z.string(),
+      bureauId: z.string(),
+      tags: z.array(z.string()),
+      priorCertificate: Certificate.optional(),
+      status: z.enum(['active', 'departed', 'passed', 'failed']),
+      departure: z.object({ leftOn: z.string(), reportedOn: z.string(), reportedAt: z.string(), lateReport: z.boolean() }).optional(),
+      assessment: z.object({ passed: z.boolean(), method: z.enum(assessmentMethods), assessedOn: z.string(), certificateNo: z.string().optional(), recordedAt: z.string(), recordedBy: z.string() }).optional(),
+      enrolledOn: z.string(),
+      enrolledAt: z.string(),
+    })
+    .openapi('Trainee'),
+);
 export const traineeExample = { ...newTraineeExample, id: '01JTRA1NEE00000000000000AA', idNumber: '320214********0016', bureauId: '01JBUREAU00000000000000000', tags: ['new_hire', 'new_graduate'], status: 'active', enrolledOn: '2026-06-10', enrolledAt: '2026-06-10T02:00:00.000Z' };
 
 export const AssessmentInput = z
@@ -203,6 +224,8 @@ export const ClosingInput = z
 
 export const NewFiling = z.object({ enterpriseId: Id, commitment: Commitment }).openapi('NewFiling');
 
-export const AuditEvent = z
-  .object({ id: z.string(), at: z.string(), actor: z.object({ sub: z.string(), role: z.string(), orgId: z.string() }), action: z.string(), subjectType: z.string(), subjectId: z.string(), before: z.any().optional(), after: z.any().optional() })
-  .openapi('AuditEvent');
+export const AuditEvent = responseSchema(() =>
+  z
+    .object({ id: z.string(), at: z.string(), actor: z.object({ sub: z.string(), role: z.string(), orgId: z.string() }), action: z.string(), subjectType: z.string(), subjectId: z.string(), before: z.any().optional(), after: z.any().optional() })
+    .openapi('AuditEvent'),
+);

@@ -104,7 +104,7 @@ export function registerCohortRoutes(app: App, services: Services) {
       method: 'post', path: '/v1/cohorts/{id}/participants', operationId: 'addParticipant', tags,
       summary: 'Add a participant enterprise (organiser, draft)',
       request: { params: CohortParams, headers, body: jsonBody(z.object({ enterpriseId: z.string().min(1).max(64) }), { enterpriseId: '01JENTERPR1SE0000000000000' }) },
-      responses: { 201: jsonResponse('The participant', z.object({ enterpriseId: z.string(), district: z.string(), addedAt: z.string() })) },
+      responses: { 201: jsonResponse('The participant', () => z.object({ enterpriseId: z.string(), district: z.string(), addedAt: z.string() })) },
     }),
     async (c) => c.json((await design.addParticipant(requestContext(c), c.req.valid('param').id, c.req.valid('json').enterpriseId)) as never, 201),
   );
@@ -131,7 +131,7 @@ export function registerCohortRoutes(app: App, services: Services) {
         params: CohortParams, headers,
         body: jsonBody(z.object({ kind: z.enum(['enterprise', 'school']), name: z.string().trim().min(1).max(100), organizationId: z.string().min(1).max(64) }), { kind: 'school', name: '李建国', organizationId: '01JPR0V1DER000000000000000' }),
       },
-      responses: { 201: jsonResponse('The mentor', z.object({ id: z.string(), kind: z.string(), name: z.string(), organizationId: z.string(), addedAt: z.string() })) },
+      responses: { 201: jsonResponse('The mentor', () => z.object({ id: z.string(), kind: z.string(), name: z.string(), organizationId: z.string(), addedAt: z.string() })) },
     }),
     async (c) => c.json((await design.addMentor(requestContext(c), c.req.valid('param').id, c.req.valid('json'))) as never, 201),
   );

@@ -4,7 +4,7 @@ import { demandLimits, demandStatuses } from '../../services/demands.js';
 import type { Services } from '../../services/index.js';
 import type { App } from '../app.js';
 import { requestContext } from '../app.js';
-import { defineRoute, idempotencyHeader, idParam, jsonBody, jsonResponse, listQuery, pageOf, z } from '../openapi.js';
+import { defineRoute, idempotencyHeader, idParam, jsonBody, jsonResponse, listQuery, pageOf, responseSchema, z } from '../openapi.js';
 import { respondCohort, requireRole, withEtag } from '../respond.js';
 import { AuditEvent, Cohort, cohortExample, IsoDate } from './cohort-schemas.js';
 
@@ -22,25 +22,27 @@ const NewDemand = z
   })
   .openapi('NewDemand');
 
-const Demand = z
-  .object({
-    id: z.string(),
-    enterpriseId: z.string(),
-    enterpriseDistrict: z.string(),
-    chamberId: z.string(),
-    occupationCode: z.string(),
-    level: z.enum(levels),
-    headcount: z.number().int(),
-    preferredStart: z.string(),
-    status: z.enum(demandStatuses),
-    cohortId: z.string().optional().describe('the joint class opened from it'),
-    takenAt: z.string().optional(),
-    takenBy: z.string().optional(),
-    createdAt: z.string(),
-    createdBy: z.string(),
-    version: z.number().int(),
-  })
-  .openapi('Demand');
+const Demand = responseSchema(() =>
+  z
+    .object({
+      id: z.string(),
+      enterpriseId: z.string(),
+      enterpriseDistrict: z.string(),
+      chamberId: z.string(),
+      occupationCode: z.string(),
+      level: z.enum(levels),
+      headcount: z.number().int(),
+      preferredStart: z.string(),
+      status: z.enum(demandStatuses),
+      cohortId: z.string().optional().describe('the joint class opened from it'),
+      takenAt: z.string().optional(),
+      takenBy: z.string().optional(),
+      createdAt: z.string(),
+      createdBy: z.string(),
+      version: z.number().int(),
+    })
+    .openapi('Demand'),
+);
 
 const demandExample = {
   id: '01JDEMAND00000000000000000',
@@ -57,17 +59,19 @@ const demandExample = {
   version: 1,
 };
 
-const SummaryItem = z
-  .object({
-    occupationCode: z.string(),
-    level: z.enum(levels),
-    enterprises: z.number().int().describe('distinct enterprises with open demand'),
-    headcount: z.number().int().describe('sum of the open demands'),
-    demands: z.number().int(),
-    demandIds: z.array(z.string()),
-    enterpriseIds: z.array(z.string()),
-  })
-  .openapi('DemandSummaryItem');
+const SummaryItem = responseSchema(() =>
+  z
+    .object({
+      occupationCode: z.string(),
+      level: z.enum(levels),
+      enterprises: z.number().int().describe('distinct enterprises with open demand'),
+      headcount: z.number().int().describe('sum of the open demands'),
+      demands: z.number().int(),
+      demandIds: z.array(z.string()),
+      enterpriseIds: z.array(z.string()),
+    })
+    .openapi('DemandSummaryItem'),
+);
 
 const OpenCohort = z
   .object({
@@ -122,7 +126,7 @@ export function registerDemandRoutes(app: App, services: Services) {
       summary: 'Open demand addressed to a chamber, summed per occupation and level (the chamber itself, auditors)',
       request: { query: z.object({ chamberId: Id.optional().describe('defaults to the calling chamber') }) },
       responses: {
-        200: jsonResponse('Open demand per (occupation, level) with the enterprises behind it', z.object({ chamberId: z.string(), items: z.array(SummaryItem) }).openapi('DemandSummary'), {
+        200: jsonResponse('Open demand per (occupation, level) with the enterprises behind it', () => z.object({ chamberId: z.string(), items: z.array(SummaryItem()) }).openapi('DemandSummary'), {
           chamberId: demandExample.chamberId,
           items: [{ occupationCode: '6-18-01-01', level: 'intermediate', enterprises: 2, headcount: 13, demands: 2, demandIds: [demandExample.id, '01JDEMAND00000000000000001'], enterpriseIds: [demandExample.enterpriseId, '01JENTERPR1SE0000000000001'] }],
         }),
@@ -164,7 +168,7 @@ export function registerDemandRoutes(app: App, services: Services) {
       method: 'get', path: '/v1/demands/{id}/events', operationId: 'listDemandEvents', tags,
       summary: 'Audit trail of a demand, oldest first (R-AUDIT-1)',
       request: { params: z.object({ id: idParam('id', demandExample.id) }) },
-      responses: { 200: jsonResponse('The events', z.object({ items: z.array(AuditEvent) })) },
+      responses: { 200: jsonResponse('The events', () => z.object({ items: z.array(AuditEvent()) })) },
     }),
     async (c) => c.json({ items: await demands.events(c.var.principal, c.req.valid('param').id) } as never, 200),
   );

@@ -10,7 +10,7 @@ import { assessmentMethodNames, fundingSourceNames, LedgerService, lineStatusNam
 import type { App } from '../app.js';
 import { requestContext } from '../app.js';
 import { ApiError } from '../errors.js';
-import { defineRoute, z } from '../openapi.js';
+import { defineRoute, responseSchema, z } from '../openapi.js';
 import { negotiate, sendTable, XLSX_TYPE, type Column, type TableFormat } from '../tabular.js';
 import { CohortParams, IsoDate } from './cohort-schemas.js';
 import { SubsidyLine, lineExample } from './subsidy.js';
@@ -68,39 +68,43 @@ export const statementColumns: Column<StatementRow>[] = [
   { header: '支付凭证号', value: (r) => r.payment?.reference, width: 24 },
 ];
 
-const LedgerRowSchema = z
-  .object({
-    traineeId: z.string(),
-    name: z.string(),
-    idNumber: z.string().describe('masked (first 6 and last 4 visible) unless the caller may see it in full (R-PRIV-1)'),
-    enterpriseId: z.string(),
-    enterpriseName: z.string(),
-    insuredDistrict: z.string(),
-    enterpriseMentors: z.array(z.string()),
-    schoolMentors: z.array(z.string()),
-    status: z.enum(['active', 'departed', 'passed', 'failed']),
-    leftOn: z.string().optional(),
-    assessmentMethod: z.string().optional(),
-    assessedOn: z.string().optional(),
-    passed: z.boolean().optional(),
-    certificateNo: z.string().optional(),
-    subsidyMonths: z.number().int().optional().describe('after the closing is accepted; 0 for departed or failed trainees (R-SUB-3)'),
-    subsidyAmountFen: z.number().int().optional(),
-  })
-  .openapi('LedgerRow');
+const LedgerRowSchema = responseSchema(() =>
+  z
+    .object({
+      traineeId: z.string(),
+      name: z.string(),
+      idNumber: z.string().describe('masked (first 6 and last 4 visible) unless the caller may see it in full (R-PRIV-1)'),
+      enterpriseId: z.string(),
+      enterpriseName: z.string(),
+      insuredDistrict: z.string(),
+      enterpriseMentors: z.array(z.string()),
+      schoolMentors: z.array(z.string()),
+      status: z.enum(['active', 'departed', 'passed', 'failed']),
+      leftOn: z.string().optional(),
+      assessmentMethod: z.string().optional(),
+      assessedOn: z.string().optional(),
+      passed: z.boolean().optional(),
+      certificateNo: z.string().optional(),
+      subsidyMonths: z.number().int().optional().describe('after the closing is accepted; 0 for departed or failed trainees (R-SUB-3)'),
+      subsidyAmountFen: z.number().int().optional(),
+    })
+    .openapi('LedgerRow'),
+);
 
-const TrainingLedgerSchema = z
-  .object({
-    cohortId: z.string(),
-    cohortName: z.string(),
-    occupationCode: z.string(),
-    level: z.string(),
-    status: z.string(),
-    subsidyFinal: z.boolean().describe('true once the closing is accepted and the subsidy columns are final'),
-    totalSubsidyFen: z.number().int(),
-    items: z.array(LedgerRowSchema),
-  })
-  .openapi('TrainingLedger');
+const TrainingLedgerSchema = responseSchema(() =>
+  z
+    .object({
+      cohortId: z.string(),
+      cohortName: z.string(),
+      occupationCode: z.string(),
+      level: z.string(),
+      status: z.string(),
+      subsidyFinal: z.boolean().describe('true once the closing is accepted and the subsidy columns are final'),
+      totalSubsidyFen: z.number().int(),
+      items: z.array(LedgerRowSchema()),
+    })
+    .openapi('TrainingLedger'),
+);
 
 const ledgerExample = {
   cohortId: '01JC0H0RT0000000000000000A',
@@ -119,16 +123,18 @@ const ledgerExample = {
   ],
 };
 
-const StatementRowSchema = SubsidyLine.extend({ cohortName: z.string(), payeeName: z.string(), payeeCreditCode: z.string() }).openapi('StatementRow');
-const StatementSchema = z
-  .object({
-    bureauId: z.string(),
-    from: z.string(),
-    to: z.string(),
-    totals: z.object({ lines: z.number().int(), trainees: z.number().int(), amountFen: z.number().int(), cityShareFen: z.number().int(), districtShareFen: z.number().int(), paidFen: z.number().int() }),
-    items: z.array(StatementRowSchema),
-  })
-  .openapi('DisbursementStatement');
+const StatementRowSchema = responseSchema(() => SubsidyLine().extend({ cohortName: z.string(), payeeName: z.string(), payeeCreditCode: z.string() }).openapi('StatementRow'));
+const StatementSchema = responseSchema(() =>
+  z
+    .object({
+      bureauId: z.string(),
+      from: z.string(),
+      to: z.string(),
+      totals: z.object({ lines: z.number().int(), trainees: z.number().int(), amountFen: z.number().int(), cityShareFen: z.number().int(), districtShareFen: z.number().int(), paidFen: z.number().int() }),
+      items: z.array(StatementRowSchema()),
+    })
+    .openapi('DisbursementStatement'),
+);
 
 const statementExample = {
   bureauId: lineExample.payerBureauId,
@@ -145,12 +151,14 @@ const statementExample = {
 };
 
 /** A 200 that is JSON, CSV or xlsx depending on Accept. */
-const tableResponse = (description: string, schema: z.ZodType, example: unknown, csvExample: string) => ({
+const tableResponse = (description: string, schema: () => z.ZodType, example: unknown, csvExample: string) => ({
   description,
-  content: {
-    'application/json': { schema, example },
-    'text/csv': { schema: z.string().openapi({ description: 'UTF-8 with BOM, CRLF line ends, Chinese headings' }), example: csvExample },
-    [XLSX_TYPE]: { schema: z.string().openapi({ format: 'binary', description: 'one sheet, bold frozen header row' }) },
+  get content() {
+    return {
+      'application/json': { schema: schema(), example },
+      'text/csv': { schema: z.string().openapi({ description: 'UTF-8 with BOM, CRLF line ends, Chinese headings' }), example: csvExample },
+      [XLSX_TYPE]: { schema: z.string().openapi({ format: 'binary', description: 'one sheet, bold frozen header row' }) },
+    };
   },
 });
 

@@ -76,7 +76,7 @@ export function registerLifecycleRoutes(app: App, services: Services) {
       method: 'get', path: '/v1/cohorts/{id}/filings', operationId: 'listFilings', tags: ['Training'],
       summary: 'Filing units per (participant, insured district) and their approval',
       request: { params: CohortParams },
-      responses: { 200: jsonResponse('Filing units', z.object({ items: z.array(z.object({ enterpriseId: z.string(), district: z.string(), bureauId: z.string(), trainees: z.number().int(), status: z.enum(['pending', 'approved']), filedAt: z.string() })) })) },
+      responses: { 200: jsonResponse('Filing units', () => z.object({ items: z.array(z.object({ enterpriseId: z.string(), district: z.string(), bureauId: z.string(), trainees: z.number().int(), status: z.enum(['pending', 'approved']), filedAt: z.string() })) })) },
     }),
     async (c) => {
       const cohort = await services.cohorts.get(requestContext(c), c.req.valid('param').id);
@@ -101,7 +101,7 @@ export function registerLifecycleRoutes(app: App, services: Services) {
       summary: 'Report a trainee’s departure (离职, R-DEPART-1)',
       description: 'Reports later than 15 calendar days after `leftOn` are accepted, flagged `lateReport` and listed as alerts.',
       request: { params: TraineeParams, headers, body: jsonBody(z.object({ leftOn: IsoDate }), { leftOn: '2027-01-15' }) },
-      responses: { 200: jsonResponse('The trainee, `departed`', Trainee.extend({ lateReport: z.boolean() })) },
+      responses: { 200: jsonResponse('The trainee, `departed`', () => Trainee().extend({ lateReport: z.boolean() })) },
     }),
     async (c) => {
       const ctx = requestContext(c);
@@ -117,7 +117,7 @@ export function registerLifecycleRoutes(app: App, services: Services) {
       summary: 'Record assessment results (考核评价, R-ASSESS-1)',
       description: 'Within the 3 months before the planned end, else 422 ASSESSMENT_WINDOW. At most 80 results per call. When every remaining trainee is assessed the class becomes `assessed`.',
       request: { params: CohortParams, headers, body: jsonBody(AssessmentInput, { results: [{ traineeId: '01JTRA1NEE00000000000000AA', passed: true, method: 'third_party', assessedOn: '2027-08-10', certificateNo: 'S000032020000123' }] }) },
-      responses: { 200: jsonResponse('The cohort with the assessed trainees', Cohort.extend({ results: z.array(Trainee) })) },
+      responses: { 200: jsonResponse('The cohort with the assessed trainees', () => Cohort().extend({ results: z.array(Trainee()) })) },
     }),
     async (c) => {
       const ctx = requestContext(c);

@@ -1,4 +1,4 @@
-import { defineRoute, idParam, jsonBody, jsonResponse, listQuery, pageOf, z } from '../openapi.js';
+import { defineRoute, idParam, jsonBody, jsonResponse, listQuery, pageOf, responseSchema, z } from '../openapi.js';
 import { bureauLevels, organizationKinds } from '../../services/organizations.js';
 import type { App } from '../app.js';
 import { requestContext } from '../app.js';
@@ -24,19 +24,21 @@ const NewOrganization = z
   })
   .openapi('NewOrganization');
 
-export const OrganizationSchema = z
-  .object({
-    id: z.string(),
-    kind: z.enum(organizationKinds),
-    name: z.string(),
-    creditCode: z.string(),
-    district: z.string(),
-    level: z.enum(bureauLevels).optional(),
-    parentId: z.string().optional(),
-    flags: z.object({ leading: z.boolean(), specialized: z.boolean(), integration: z.boolean(), credit: z.boolean() }),
-    createdAt: z.string(),
-  })
-  .openapi('Organization');
+const OrganizationSchema = responseSchema(() =>
+  z
+    .object({
+      id: z.string(),
+      kind: z.enum(organizationKinds),
+      name: z.string(),
+      creditCode: z.string(),
+      district: z.string(),
+      level: z.enum(bureauLevels).optional(),
+      parentId: z.string().optional(),
+      flags: z.object({ leading: z.boolean(), specialized: z.boolean(), integration: z.boolean(), credit: z.boolean() }),
+      createdAt: z.string(),
+    })
+    .openapi('Organization'),
+);
 
 const example = {
   id: '01JAB3M6W9Q0ZC8Y7RS2TB4K1D',

@@ -1,4 +1,4 @@
-import { defineRoute, jsonBody, jsonResponse, z } from '../openapi.js';
+import { defineRoute, jsonBody, jsonResponse, responseSchema, z } from '../openapi.js';
 import type { App } from '../app.js';
 import { requestContext } from '../app.js';
 import { requireRole } from '../respond.js';
@@ -35,15 +35,17 @@ const NewPolicyVersion = z
   .strict()
   .openapi('NewPolicyVersion');
 
-const PolicyVersion = z
-  .object({
-    version: z.string(),
-    effectiveFrom: IsoDate,
-    ratesYuanPerYear: Rates,
-    defaultCityShareBasisPoints: BasisPoints,
-    cityShareBasisPointsByDistrict: z.record(z.string(), BasisPoints),
-  })
-  .openapi('PolicyVersion');
+const PolicyVersion = responseSchema(() =>
+  z
+    .object({
+      version: z.string(),
+      effectiveFrom: IsoDate,
+      ratesYuanPerYear: Rates,
+      defaultCityShareBasisPoints: BasisPoints,
+      cityShareBasisPointsByDistrict: z.record(z.string(), BasisPoints),
+    })
+    .openapi('PolicyVersion'),
+);
 
 const rates2024 = { intermediate: 5000, senior: 6000, technician: 7000, senior_technician: 8000, certificate: 5000 };
 const example2024 = { version: '2024-04-02', effectiveFrom: '2024-04-02', ratesYuanPerYear: rates2024, defaultCityShareBasisPoints: 5000, cityShareBasisPointsByDistrict: {} };
@@ -67,7 +69,7 @@ export function registerPolicyRoutes(app: App, services: Services) {
         'A cohort uses the version in force on its planned start. The notice of 2 April 2024 is built in.',
       tags: ['Policy'],
       responses: {
-        200: jsonResponse('All versions', z.object({ items: z.array(PolicyVersion) }), { items: [example2024, newExample] }),
+        200: jsonResponse('All versions', () => z.object({ items: z.array(PolicyVersion()) }), { items: [example2024, newExample] }),
       },
     }),
     async (c) => c.json({ items: await services.policy.list() }, 200),

@@ -3,26 +3,28 @@ import type { Services } from '../../services/index.js';
 import { fundingSources } from '../../services/subsidy.js';
 import type { App } from '../app.js';
 import { requestContext } from '../app.js';
-import { defineRoute, idempotencyHeader, ifMatchHeader, idParam, jsonBody, jsonResponse, listQuery, pageOf, z } from '../openapi.js';
+import { defineRoute, idempotencyHeader, ifMatchHeader, idParam, jsonBody, jsonResponse, listQuery, pageOf, responseSchema, z } from '../openapi.js';
 import { respondCohort, expectedVersion } from '../respond.js';
 import { Cohort, cohortExample, CohortParams, IsoDate } from './cohort-schemas.js';
 
-const LineTrainee = z.object({
+const LineTrainee = responseSchema(() => z.object({
   traineeId: z.string(), name: z.string(), level: z.string(), trainingStart: z.string(), assessedOn: z.string(),
   months: z.number().int(), plannedMonths: z.number().int(), rateFenPerYear: z.number().int(), amountFen: z.number().int(),
-}).openapi('SubsidyLineTrainee');
+}).openapi('SubsidyLineTrainee'));
 
-export const SubsidyLine = z
-  .object({
-    id: z.string(), cohortId: z.string(), payeeId: z.string().describe('the trainees’ enterprise (R-JOINT-3)'), payerBureauId: z.string().describe('bureau of the insured district (R-ROUTE-2)'),
-    district: z.string(), traineeIds: z.array(z.string()), trainees: z.array(LineTrainee),
-    amountFen: z.number().int(), cityShareFen: z.number().int(), districtShareFen: z.number().int(), cityShareBasisPoints: z.number().int(),
-    policyVersion: z.string(), status: z.enum(['pending', 'approved', 'paid']), createdAt: z.string(),
-    approval: z.object({ fundingSource: z.enum(fundingSources), approvedAt: z.string(), approvedOn: z.string(), by: z.string() }).optional(),
-    payment: z.object({ paidOn: z.string(), reference: z.string(), paidAt: z.string(), by: z.string() }).optional(),
-    version: z.number().int(),
-  })
-  .openapi('SubsidyLine');
+export const SubsidyLine = responseSchema(() =>
+  z
+    .object({
+      id: z.string(), cohortId: z.string(), payeeId: z.string().describe('the trainees’ enterprise (R-JOINT-3)'), payerBureauId: z.string().describe('bureau of the insured district (R-ROUTE-2)'),
+      district: z.string(), traineeIds: z.array(z.string()), trainees: z.array(LineTrainee()),
+      amountFen: z.number().int(), cityShareFen: z.number().int(), districtShareFen: z.number().int(), cityShareBasisPoints: z.number().int(),
+      policyVersion: z.string(), status: z.enum(['pending', 'approved', 'paid']), createdAt: z.string(),
+      approval: z.object({ fundingSource: z.enum(fundingSources), approvedAt: z.string(), approvedOn: z.string(), by: z.string() }).optional(),
+      payment: z.object({ paidOn: z.string(), reference: z.string(), paidAt: z.string(), by: z.string() }).optional(),
+      version: z.number().int(),
+    })
+    .openapi('SubsidyLine'),
+);
 
 export const lineExample = {
   id: '01JC0H0RT0000000000000000A-7Q2mK0pXw9aBc3dE', cohortId: '01JC0H0RT0000000000000000A', payeeId: '01JENTERPR1SE0000000000000', payerBureauId: '01JBUREAU00000000000000000', district: '320214',
@@ -55,7 +57,7 @@ export function registerSubsidyRoutes(app: App, services: Services) {
       method: 'get', path: '/v1/cohorts/{id}/subsidy', operationId: 'getCohortSubsidy', tags: ['Subsidy'],
       summary: 'Subsidy lines of a closed cohort, with each trainee’s months, rate and amount',
       request: { params: CohortParams },
-      responses: { 200: jsonResponse('Lines and total (empty before closing acceptance)', z.object({ totalFen: z.number().int(), policyVersion: z.string().optional(), lines: z.array(SubsidyLine) }), { totalFen: 666667, policyVersion: '2024-04-02', lines: [lineExample] }) },
+      responses: { 200: jsonResponse('Lines and total (empty before closing acceptance)', () => z.object({ totalFen: z.number().int(), policyVersion: z.string().optional(), lines: z.array(SubsidyLine()) }), { totalFen: 666667, policyVersion: '2024-04-02', lines: [lineExample] }) },
     }),
     async (c) => c.json((await subsidy.cohortLines(requestContext(c), c.req.valid('param').id)) as never, 200),
   );

@@ -4,22 +4,24 @@ import type { Services } from '../../services/index.js';
 import { kpiTargets } from '../../services/supervision.js';
 import type { App } from '../app.js';
 import { requestContext } from '../app.js';
-import { defineRoute, jsonResponse, listQuery, pageOf, z } from '../openapi.js';
+import { defineRoute, jsonResponse, listQuery, pageOf, responseSchema, z } from '../openapi.js';
 
 const tags = ['Supervision'];
 
-const Alert = z
-  .object({
-    rule: z.enum(deadlineRules),
-    cohortId: z.string(),
-    subjectId: z.string().optional().describe('the trainee, for departure reports (R-DEPART-1)'),
-    district: z.string().describe('division code of the bureau with jurisdiction'),
-    dueOn: z.string(),
-    overdueDays: z.number().int().describe('days past due today (`overdue`), or days late when done (`late`)'),
-    status: z.enum(['overdue', 'late']),
-    doneOn: z.string().optional(),
-  })
-  .openapi('Alert');
+const Alert = responseSchema(() =>
+  z
+    .object({
+      rule: z.enum(deadlineRules),
+      cohortId: z.string(),
+      subjectId: z.string().optional().describe('the trainee, for departure reports (R-DEPART-1)'),
+      district: z.string().describe('division code of the bureau with jurisdiction'),
+      dueOn: z.string(),
+      overdueDays: z.number().int().describe('days past due today (`overdue`), or days late when done (`late`)'),
+      status: z.enum(['overdue', 'late']),
+      doneOn: z.string().optional(),
+    })
+    .openapi('Alert'),
+);
 
 const alertExample = { rule: 'R-REVIEW-2', cohortId: '01JC0H0RT0000000000000000A', district: '320214', dueOn: '2026-07-11', overdueDays: 3, status: 'overdue' };
 
@@ -32,24 +34,26 @@ const Counters = {
   subsidyPaidFen: z.number().int(),
 };
 
-const Stats = z
-  .object({
-    year: z.number().int(),
-    district: z.string().nullable().describe('the district or city asked for; null = every district'),
-    scope: z.enum(['district', 'city', 'all']),
-    ...Counters,
-    retained: z.number().int(),
-    retentionRate: z.number().nullable().describe('(enrolled − departed) ÷ enrolled; null when nobody is enrolled'),
-    seniorShare: z.number().nullable().describe('seniorOrAbove ÷ enrolled'),
-    targets: z.object({ enrolledPerYear: z.number().int(), retentionRate: z.number(), seniorShare: z.number() }),
-    meetsTargets: z.object({
-      enrolledPerYear: z.boolean().nullable().describe('city-wide target: null for a single district'),
-      retentionRate: z.boolean().nullable(),
-      seniorShare: z.boolean().nullable(),
-    }),
-    districts: z.array(z.object({ district: z.string(), ...Counters })),
-  })
-  .openapi('Stats');
+const Stats = responseSchema(() =>
+  z
+    .object({
+      year: z.number().int(),
+      district: z.string().nullable().describe('the district or city asked for; null = every district'),
+      scope: z.enum(['district', 'city', 'all']),
+      ...Counters,
+      retained: z.number().int(),
+      retentionRate: z.number().nullable().describe('(enrolled − departed) ÷ enrolled; null when nobody is enrolled'),
+      seniorShare: z.number().nullable().describe('seniorOrAbove ÷ enrolled'),
+      targets: z.object({ enrolledPerYear: z.number().int(), retentionRate: z.number(), seniorShare: z.number() }),
+      meetsTargets: z.object({
+        enrolledPerYear: z.boolean().nullable().describe('city-wide target: null for a single district'),
+        retentionRate: z.boolean().nullable(),
+        seniorShare: z.boolean().nullable(),
+      }),
+      districts: z.array(z.object({ district: z.string(), ...Counters })),
+    })
+    .openapi('Stats'),
+);
 
 export function registerSupervisionRoutes(app: App, services: Services) {
   const supervision = services.supervision;
