@@ -2,8 +2,8 @@
  * The API Lambda bundle, built the way the CDK stack builds it (infra/constructs/app-function.ts:
  * NodejsFunction, local esbuild, ESM, minify, platform node, target node22, mainFields module,main,
  * the createRequire banner, source maps without sources content, the AWS SDK bundled but for the
- * modules a Lambda function never loads, zod aliased to its lean facade), so it can be sized and
- * cold-started. The values that are not CDK defaults come from infra/bundling/options.ts, which the
+ * modules a Lambda function never loads, zod aliased to its lean facade and node:http to CommonJS),
+ * so it can be sized and cold-started. The values that are not CDK defaults come from infra/bundling/options.ts, which the
  * construct uses too; test/perf/bundle-options.test.ts compares these options with the esbuild
  * command CDK really runs for the API function.
  */
@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
-import { esbuildTarget, esmRequireBanner, neverLoadedInLambda, zodAlias } from '../../infra/bundling/options.js';
+import { bundleAliases, esbuildTarget, esmRequireBanner, neverLoadedInLambda } from '../../infra/bundling/options.js';
 
 export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -32,8 +32,8 @@ export const stackOptions: BuildOptions = {
   sourcesContent: false,
   // CDK passes `externalModules` then `nodeModules` as --external.
   external: [...neverLoadedInLambda, ...apiNodeModules],
-  // CDK: esbuildArgs `--alias:zod=./infra/…`, resolved from projectRoot (its working directory).
-  alias: { zod: path.join(projectRoot, zodAlias) },
+  // CDK: esbuildArgs `--alias:zod=./infra/…` and so on, resolved from projectRoot (its working directory).
+  alias: Object.fromEntries(Object.entries(bundleAliases).map(([from, to]) => [from, path.join(projectRoot, to)])),
   logLevel: 'error',
 };
 

@@ -8,7 +8,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
-import { esbuildTarget, esmRequireBanner, neverLoadedInLambda, nodeOptionsFor, zodAlias } from '../bundling/options.js';
+import { esbuildTarget, esmRequireBanner, neverLoadedInLambda, nodeOptionsFor, bundleAliases } from '../bundling/options.js';
 
 /** Repository root: entries, package-lock.json and node_modules are resolved from here. */
 export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -92,9 +92,9 @@ export class AppFunction extends NodejsFunction {
         // replaces CDK's default externals, so the SDK stays bundled but for these modules.
         bundleAwsSDK: true,
         externalModules: [...neverLoadedInLambda],
-        // The zod facade; the relative path resolves from projectRoot, where the local esbuild runs.
-        // (Docker bundling would run elsewhere: it is never used, see forceDockerBundling.)
-        esbuildArgs: { '--alias:zod': zodAlias },
+        // The zod facade and node:http as CommonJS; the relative paths resolve from projectRoot, where
+        // the local esbuild runs. (Docker bundling would run elsewhere: it is never used, see forceDockerBundling.)
+        esbuildArgs: Object.fromEntries(Object.entries(bundleAliases).map(([from, to]) => [`--alias:${from}`, to])),
         forceDockerBundling: false,
         ...(props.nodeModules?.length ? { nodeModules: props.nodeModules } : {}),
         commandHooks: {

@@ -165,6 +165,12 @@ describe('the API bundle as the stack builds it', () => {
     expect(Object.entries(bundled).filter(([, answer]) => answer.undici).map(([name]) => name)).toEqual([]);
   });
 
+  it('takes node:http as CommonJS (on Node 22, the module facade of an ES import of it loads undici)', () => {
+    const bundle = readFileSync(path.join(dir, 'index.mjs'), 'utf8');
+    expect(bundle).not.toMatch(/from\s*["'](node:)?http["']|import\(\s*["'](node:)?http["']\s*\)/);
+    expect(bundle).toContain('process.getBuiltinModule("node:http")');
+  });
+
   it('writes and reads DynamoDB through the bundled SDK', () => {
     expect(bundled.putCalendar).toMatchObject({ status: 200, body: { year: 2031, source: 'loaded', holidays: ['2031-01-01'] } });
     expect(bundled.getCalendar).toMatchObject({ status: 200, body: { year: 2031, source: 'loaded', holidays: ['2031-01-01'] } });
