@@ -23,7 +23,14 @@
  * Native objects accept the light ones (as iterable header lists), and `instanceof` with the
  * installed Headers and Response holds for native and light objects alike (the global Request stays
  * Node's: nothing in the app checks `c.req.raw instanceof Request`).
+ *
+ * The light classes shadow Node's instead of replacing them: `let Headers, Response` declared in the
+ * realm's global scope (installLightFetchClasses), which every script and module resolves the bare
+ * names to before the global object, while `globalThis.Headers` and `globalThis.Response` stay Node's
+ * untouched lazy properties. On Node 22, the Lambda runtime's, these are V8 lazy data properties:
+ * reading their descriptor, or redefining them, loads undici (≈ 10 ms of a cold start).
  */
+import { runInThisContext } from 'node:vm';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context as LambdaContext } from 'aws-lambda';
 import type { Hono } from 'hono';
 import { ApiError } from './errors.js';
@@ -35,27 +42,17 @@ interface Natives {
 }
 
 /**
- * Node's own property descriptors of the replaced globals, saved before the first install: lazy
- * accessors that load undici when first read. Kept on globalThis with the resolved classes and the
- * install flag, so that a second evaluation of this module (a test runner's fresh module graph)
- * still finds Node's classes, not the light ones.
+ * Whether the global-scope bindings exist (they can be declared once per realm) and hold the light
+ * classes, and Node's classes once resolved. Kept on globalThis, so that a second evaluation of this
+ * module (a test runner's fresh module graph) shares them.
  */
-const state: { saved: Record<'Headers' | 'Response', PropertyDescriptor>; natives?: Natives; installed: boolean } = ((
-  globalThis as unknown as Record<symbol, typeof state>
-)[Symbol.for('apprenticeship.fetchGlobals')] ??= {
-  saved: { Headers: Object.getOwnPropertyDescriptor(globalThis, 'Headers')!, Response: Object.getOwnPropertyDescriptor(globalThis, 'Response')! },
-  installed: false,
-});
+const state: { declared: boolean; installed: boolean; natives?: Natives } = ((globalThis as unknown as Record<symbol, typeof state>)[
+  Symbol.for('apprenticeship.fetchGlobals')
+] ??= { declared: false, installed: false });
 
-/** Node's classes, loading undici on first use. */
+/** Node's classes: the global object's own, never shadowed there; loads undici on first use. */
 function native(): Natives {
-  if (!state.natives) {
-    const read = (d: PropertyDescriptor) => (d.get ? d.get.call(globalThis) : d.value);
-    state.natives = { Headers: read(state.saved.Headers), Request: globalThis.Request, Response: read(state.saved.Response) };
-    // Node's lazy getters put the native class on globalThis when first read.
-    if (state.installed) installLightFetchClasses();
-  }
-  return state.natives;
+  return (state.natives ??= { Headers: globalThis.Headers, Request: globalThis.Request, Response: globalThis.Response });
 }
 
 /** `instanceof` by the WHATWG class name (Symbol.toStringTag), which native and light objects share. */
@@ -344,19 +341,31 @@ export class LightResponse extends KeptBody<Response> {
 }
 forward(LightResponse.prototype, (self: LightResponse) => self.native(), ['body', 'redirected', 'type', 'url'], ['arrayBuffer', 'blob', 'bytes', 'clone', 'formData']);
 
-/** Makes LightHeaders and LightResponse the global Headers and Response (idempotent; Request stays Node's). */
-export function installLightFetchClasses() {
-  state.installed = true;
-  globalThis.Headers = LightHeaders as unknown as typeof Headers;
-  globalThis.Response = LightResponse as unknown as typeof Response;
+/** The global-scope `Headers` and `Response` bound to these classes (see the header comment). */
+function bindGlobalNames(classes: { Headers: unknown; Response: unknown }) {
+  const slot = Symbol.for('apprenticeship.fetchClasses');
+  const from = `globalThis[Symbol.for('apprenticeship.fetchClasses')]`;
+  (globalThis as unknown as Record<symbol, unknown>)[slot] = classes;
+  try {
+    runInThisContext(`${state.declared ? '' : 'let '}Headers = ${from}.Headers, Response = ${from}.Response;`);
+    state.declared = true;
+  } finally {
+    delete (globalThis as unknown as Record<symbol, unknown>)[slot];
+  }
 }
 
-/** Puts Node's own classes back (tests that installed the light ones). */
+/** Makes LightHeaders and LightResponse what `Headers` and `Response` name (idempotent; Request stays Node's). */
+export function installLightFetchClasses() {
+  if (state.installed) return;
+  bindGlobalNames({ Headers: LightHeaders, Response: LightResponse });
+  state.installed = true;
+}
+
+/** Makes `Headers` and `Response` name Node's own classes again (tests that installed the light ones). */
 export function restoreNativeFetchClasses() {
+  if (!state.installed) return;
+  bindGlobalNames(native());
   state.installed = false;
-  for (const name of ['Headers', 'Response'] as const) {
-    Object.defineProperty(globalThis, name, state.natives ? { configurable: true, writable: true, value: state.natives[name] } : state.saved[name]);
-  }
 }
 
 /** API Gateway passes these through as text; every other body (xlsx) travels base64-encoded. */

@@ -75,6 +75,20 @@ describe('LightResponse', () => {
     expect(new Headers()).toBeInstanceOf(LightHeaders);
   });
 
+  it('shadows Node\'s Headers and Response without touching the global object\'s properties (on Node 22, reading or redefining them loads undici)', () => {
+    expect([Headers, Response]).toEqual([LightHeaders, LightResponse]);
+    expect(globalThis.Response).toBe(NativeResponse);
+    expect(globalThis.Headers).not.toBe(LightHeaders);
+    installLightFetchClasses(); // idempotent
+    restoreNativeFetchClasses();
+    try {
+      expect([Headers, Response]).toEqual([globalThis.Headers, NativeResponse]);
+    } finally {
+      installLightFetchClasses();
+    }
+    expect(Response).toBe(LightResponse);
+  });
+
   it('answers status, headers and text() as Node does, and reads its body once', async () => {
     for (const [body, init] of [
       ['{"a":1}', { status: 201, statusText: 'Created', headers: { 'content-type': 'application/json', etag: '"3"' } }],
