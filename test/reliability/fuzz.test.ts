@@ -85,8 +85,11 @@ const ctx: FuzzContext = {
   districts: [district, '320200', '320211', '320281', '110105', '440305'],
   occupationCodes,
 };
-/** Never in any body: the signing secret, the table, raw table keys. */
-const LEAKS = ['local-dev-secret', h.config.localJwtSecret, h.tableName, '"PK"', '"SK"', '"GSI1PK"', '"GSI2PK"', '"GSI3PK"'];
+/**
+ * Never in any body: the signing secret, the table, raw items' key attributes (as JSON keys: a value
+ * "PK" may be an echoed input, as in GET /v1/demands/summary?chamberId=PK).
+ */
+const LEAKS = ['local-dev-secret', h.config.localJwtSecret, h.tableName, '"PK":', '"SK":', '"GSI1PK":', '"GSI2PK":', '"GSI3PK":'];
 /** Never in an error body either (a success body may echo stored data, which the fuzzer fills with such strings). */
 const ERROR_LEAKS = ['.ts:', '.js:', 'node_modules', 'Error:', 'IDEMPOTENCY#', 'CREDITCODE#', 'ORG#', 'TableName', 'ConditionalCheckFailed', 'Exception'];
 const STACK = /\n\s*at\s|\bat\s+[\w$.<>]+\s+\(|\bat\s+file:\/\//;
