@@ -343,10 +343,11 @@ forward(LightResponse.prototype, (self: LightResponse) => self.native(), ['body'
 
 /** The global-scope `Headers` and `Response` bound to these classes (see the header comment). */
 function bindGlobalNames(classes: { Headers: unknown; Response: unknown }) {
-  const slot = Symbol.for('apprenticeship.fetchClasses');
-  const from = `globalThis[Symbol.for('apprenticeship.fetchClasses')]`;
+  const key = 'apprenticeship.fetchClasses';
+  const slot = Symbol.for(key);
   (globalThis as unknown as Record<symbol, unknown>)[slot] = classes;
   try {
+    const from = `globalThis[Symbol.for('${key}')]`;
     runInThisContext(`${state.declared ? '' : 'let '}Headers = ${from}.Headers, Response = ${from}.Response;`);
     state.declared = true;
   } finally {
