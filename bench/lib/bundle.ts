@@ -3,9 +3,9 @@
  * NodejsFunction, local esbuild, ESM, minify, platform node, target node22, mainFields module,main,
  * the createRequire banner, source maps without sources content, the AWS SDK bundled but for the
  * modules a Lambda function never loads, zod aliased to its lean facade and node:http to CommonJS),
- * so it can be sized and cold-started. The values that are not CDK defaults come from infra/bundling/options.ts, which the
- * construct uses too; test/perf/bundle-options.test.ts compares these options with the esbuild
- * command CDK really runs for the API function.
+ * so it can be sized and cold-started. The values that are not CDK defaults come from
+ * infra/bundling/options.ts, which the construct uses too; test/perf/bundle-options.test.ts compares
+ * these options with the esbuild command CDK really runs for the API function.
  */
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';

@@ -8,7 +8,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
-import { esbuildTarget, esmRequireBanner, neverLoadedInLambda, nodeOptionsFor, bundleAliases } from '../bundling/options.js';
+import { bundleAliases, esbuildTarget, esmRequireBanner, neverLoadedInLambda, nodeOptionsFor } from '../bundling/options.js';
 
 /** Repository root: entries, package-lock.json and node_modules are resolved from here. */
 export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
