@@ -14,10 +14,10 @@
  * carried one step further:
  * - EventRequest answers method, url, headers and its body text itself, and makes the native Request
  *   only when something wants another member (a stream, the signal…);
- * - LightResponse, installed as the global Response, keeps a string body as given (its headers
+ * - LightResponse, what the name `Response` stands for once installed, keeps a string body as given (its headers
  *   copied), and makes the native Response only when something wants more than status, headers
  *   and text();
- * - LightHeaders, installed as the global Headers, is a plain map with the WHATWG semantics the
+ * - LightHeaders, what `Headers` stands for once installed, is a plain map with the WHATWG semantics the
  *   code relies on (case-insensitive names, combined values, Set-Cookie kept apart, sorted iteration,
  *   the same TypeErrors for invalid names and values).
  * Native objects accept the light ones (as iterable header lists), and `instanceof` with the
@@ -28,7 +28,10 @@
  * realm's global scope (installLightFetchClasses), which every script and module resolves the bare
  * names to before the global object, while `globalThis.Headers` and `globalThis.Response` stay Node's
  * untouched lazy properties. On Node 22, the Lambda runtime's, these are V8 lazy data properties:
- * reading their descriptor, or redefining them, loads undici (≈ 10 ms of a cold start).
+ * reading their descriptor, or redefining them, loads undici (≈ 10 ms of a cold start). Once
+ * declared, the bindings stay: a later `globalThis.Response = X` no longer changes what the bare name
+ * stands for (nothing in the app or the tests does that; `npm start`'s @hono/node-server, which does,
+ * never loads this module).
  */
 import { runInThisContext } from 'node:vm';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context as LambdaContext } from 'aws-lambda';
@@ -42,13 +45,13 @@ interface Natives {
 }
 
 /**
- * Whether the global-scope bindings exist (they can be declared once per realm) and hold the light
- * classes, and Node's classes once resolved. Kept on globalThis, so that a second evaluation of this
- * module (a test runner's fresh module graph) shares them.
+ * The setter of the global-scope bindings (they can be declared once per realm), the classes they
+ * hold now, and Node's classes once resolved. Kept on globalThis, so that a second evaluation of
+ * this module (a test runner's fresh module graph) shares them and installs its own classes.
  */
-const state: { declared: boolean; installed: boolean; natives?: Natives } = ((globalThis as unknown as Record<symbol, typeof state>)[
-  Symbol.for('apprenticeship.fetchGlobals')
-] ??= { declared: false, installed: false });
+const state: { bind?: (headers: unknown, response: unknown) => void; bound?: unknown; natives?: Natives } = ((
+  globalThis as unknown as Record<symbol, typeof state>
+)[Symbol.for('apprenticeship.fetchGlobals')] ??= {});
 
 /** Node's classes: the global object's own, never shadowed there; loads undici on first use. */
 function native(): Natives {
@@ -76,7 +79,7 @@ function normalValue(value: string): string {
 
 type HeadersInitLike = Iterable<readonly [string, string] | string[]> | Record<string, string> | undefined | null;
 
-/** The global Headers once installed. */
+/** What `Headers` stands for once installed (installLightFetchClasses). */
 export class LightHeaders {
   #values = new Map<string, string>();
   #cookies: string[] = [];
@@ -259,7 +262,7 @@ forward(
 /** Statuses whose responses cannot carry a body (Fetch standard; 101 and 103 are refused anyway). */
 const nullBodyStatus = new Set([204, 205, 304]);
 
-/** The global Response once installed: a string (or no) body is kept as given; any other body makes a native Response at once. */
+/** What `Response` stands for once installed: a string (or no) body is kept as given; any other body makes a native Response at once. */
 export class LightResponse extends KeptBody<Response> {
   #body: string | null = null;
   #status = 200;
@@ -341,32 +344,22 @@ export class LightResponse extends KeptBody<Response> {
 }
 forward(LightResponse.prototype, (self: LightResponse) => self.native(), ['body', 'redirected', 'type', 'url'], ['arrayBuffer', 'blob', 'bytes', 'clone', 'formData']);
 
-/** The global-scope `Headers` and `Response` bound to these classes (see the header comment). */
-function bindGlobalNames(classes: { Headers: unknown; Response: unknown }) {
-  const key = 'apprenticeship.fetchClasses';
-  const slot = Symbol.for(key);
-  (globalThis as unknown as Record<symbol, unknown>)[slot] = classes;
-  try {
-    const from = `globalThis[Symbol.for('${key}')]`;
-    runInThisContext(`${state.declared ? '' : 'let '}Headers = ${from}.Headers, Response = ${from}.Response;`);
-    state.declared = true;
-  } finally {
-    delete (globalThis as unknown as Record<symbol, unknown>)[slot];
-  }
+/** Binds the global-scope `Headers` and `Response` (see the header comment), declaring them first. */
+function bindGlobalNames(headers: unknown, response: unknown) {
+  state.bind ??= runInThisContext('let Headers, Response; (h, r) => { Headers = h; Response = r; }') as NonNullable<typeof state.bind>;
+  state.bind(headers, response);
+  state.bound = response;
 }
 
 /** Makes LightHeaders and LightResponse what `Headers` and `Response` name (idempotent; Request stays Node's). */
 export function installLightFetchClasses() {
-  if (state.installed) return;
-  bindGlobalNames({ Headers: LightHeaders, Response: LightResponse });
-  state.installed = true;
+  if (state.bound !== LightResponse) bindGlobalNames(LightHeaders, LightResponse);
 }
 
 /** Makes `Headers` and `Response` name Node's own classes again (tests that installed the light ones). */
 export function restoreNativeFetchClasses() {
-  if (!state.installed) return;
-  bindGlobalNames(native());
-  state.installed = false;
+  if (state.bound === undefined || state.bound === native().Response) return;
+  bindGlobalNames(native().Headers, native().Response);
 }
 
 /** API Gateway passes these through as text; every other body (xlsx) travels base64-encoded. */

@@ -7,7 +7,7 @@
 import { Hono } from 'hono';
 import { handle } from 'hono/aws-lambda';
 import { bodyLimit } from 'hono/body-limit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { httpApiEvent } from '../../bench/lib/scenario.js';
 import { EventRequest, handleHttpApi, installLightFetchClasses, LightHeaders, LightResponse, restoreNativeFetchClasses } from '../../shared/http/lambda.js';
 
@@ -278,6 +278,21 @@ describe('handleHttpApi', () => {
       expect(await handler(httpApiEvent('GET', '/signal', { body: 'ignored' }))).toMatchObject({ statusCode: 200, body: 'false' });
     } finally {
       restoreNativeFetchClasses();
+    }
+  });
+
+  it('a second copy of the module (a test runner\'s fresh module graph) installs its own classes', async () => {
+    installLightFetchClasses(); // this copy's classes bound first
+    vi.resetModules();
+    const second = await import('../../shared/http/lambda.js');
+    expect(second.LightResponse).not.toBe(LightResponse);
+    const handler = second.handleHttpApi(() => app);
+    try {
+      expect(Response).toBe(second.LightResponse);
+      // The byte order mark survives only through the installed class's own peekText.
+      expect((await handler(httpApiEvent('GET', '/bom.csv'))).body).toBe('\uFEFF姓名,ok\r\n');
+    } finally {
+      second.restoreNativeFetchClasses();
     }
   });
 
