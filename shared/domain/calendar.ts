@@ -43,12 +43,13 @@ export const officialScheduleYears: readonly number[] = Object.freeze(Object.key
  * The official schedule of a year from `chinese-days`, or undefined when the package has no data
  * for it (a year is covered when it has at least one holiday entry: every year has 元旦).
  * The returned object is frozen. A year is decoded when first asked for: a request touches one or
- * two years, and decoding all 23 at start-up cost ≈ 4 ms of every cold start.
+ * two years, and decoding all 23 at start-up cost ≈ 2–4 ms of every cold start.
  */
 export function officialSchedule(year: number): YearSchedule | undefined {
   const known = official.get(year);
-  const runs = known ? undefined : officialCalendarRuns[year];
-  if (!runs) return known;
+  if (known) return known;
+  const runs = officialCalendarRuns[year];
+  if (!runs) return undefined;
   const schedule = Object.freeze({
     year,
     holidays: Object.freeze(datesOfRuns(year, runs[0])) as IsoDate[],

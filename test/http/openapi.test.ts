@@ -1,5 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { describe, expect, it, vi } from 'vitest';
+import { appFromEnv } from '../../shared/http/app.js';
 import { defineRoute, jsonResponse, pageOf, responseSchema, z } from '../../shared/http/openapi.js';
 
 describe('response schemas are built for the OpenAPI document only', () => {
@@ -37,5 +38,27 @@ describe('response schemas are built for the OpenAPI document only', () => {
     expect(doc.components?.schemas?.ThingPage).toMatchObject({ properties: { items: { type: 'array', items: { $ref: '#/components/schemas/Thing' } } } });
     const ok = doc.paths?.['/things/{id}']?.get?.responses?.['200'] as { content: Record<string, { schema: unknown }> };
     expect(ok.content['application/json']!.schema).toEqual({ $ref: '#/components/schemas/Thing' });
+  });
+
+  it('the app\'s routes: every response body behind a getter, every request part a zod schema (validated, so built at start)', () => {
+    const { app } = appFromEnv({ STAGE: 'local', TABLE_NAME: 'openapi-test', DYNAMODB_ENDPOINT: 'http://127.0.0.1:9' });
+    const routes = app.openAPIRegistry.definitions.flatMap((d) => (d.type === 'route' ? [d.route] : []));
+    expect(routes.length).toBeGreaterThan(40);
+    const isZod = (schema: unknown) => schema instanceof z.ZodType;
+    let bodies = 0;
+    for (const route of routes) {
+      const where = `${route.method} ${route.path}`;
+      for (const [status, response] of Object.entries(route.responses)) {
+        const content = Object.getOwnPropertyDescriptor(response, 'content');
+        if (content) expect(content.get, `${where} ${status}`).toBeTypeOf('function');
+      }
+      const request = route.request ?? {};
+      for (const part of [request.params, request.query, request.headers]) if (part) expect(isZod(part), where).toBe(true);
+      for (const media of Object.values(request.body?.content ?? {})) {
+        expect(isZod((media as { schema?: unknown } | undefined)?.schema), where).toBe(true);
+        bodies++;
+      }
+    }
+    expect(bodies).toBeGreaterThan(20);
   });
 });
