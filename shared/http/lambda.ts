@@ -14,12 +14,12 @@
  * carried one step further:
  * - EventRequest answers method, url, headers and its body text itself, and makes the native Request
  *   only when something wants another member (a stream, the signal…);
- * - LightResponse, what the name `Response` stands for once installed, keeps a string body as given (its headers
- *   copied), and makes the native Response only when something wants more than status, headers
- *   and text();
- * - LightHeaders, what `Headers` stands for once installed, is a plain map with the WHATWG semantics the
- *   code relies on (case-insensitive names, combined values, Set-Cookie kept apart, sorted iteration,
- *   the same TypeErrors for invalid names and values).
+ * - LightResponse, what the name `Response` stands for once installed, keeps a string body as
+ *   given (its headers copied), and makes the native Response only when something wants more than
+ *   status, headers and text();
+ * - LightHeaders, what `Headers` stands for once installed, is a plain map with the WHATWG
+ *   semantics the code relies on (case-insensitive names, combined values, Set-Cookie kept apart,
+ *   sorted iteration, the same TypeErrors for invalid names and values).
  * Native objects accept the light ones (as iterable header lists), and `instanceof` with the
  * installed Headers and Response holds for native and light objects alike (the global Request stays
  * Node's: nothing in the app checks `c.req.raw instanceof Request`).
