@@ -76,6 +76,10 @@ export const ifMatchHeader = z
   .string()
   .optional()
   .openapi({ param: { name: 'If-Match', in: 'header', description: 'ETag of the version you edited; 412 if it changed.' }, example: '"3"' });
+/** Headers of a write: an optional Idempotency-Key. */
+export const writeHeaders = z.object({ 'Idempotency-Key': idempotencyHeader });
+/** Headers of a write to a versioned resource: If-Match (optimistic concurrency) and Idempotency-Key. */
+export const versionedWriteHeaders = z.object({ 'If-Match': ifMatchHeader, 'Idempotency-Key': idempotencyHeader });
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 

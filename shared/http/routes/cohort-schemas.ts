@@ -7,7 +7,7 @@ import { levels } from '../../domain/levels.js';
 import { cohortStatuses } from '../../domain/cohort-state.js';
 import { traineeTagValues } from '../../domain/eligibility.js';
 import { assessmentMethods, cohortModes } from '../../services/cohorts/model.js';
-import { idParam, responseSchema, z } from '../openapi.js';
+import { idParam, jsonResponse, responseSchema, z } from '../openapi.js';
 
 export const IsoDate = z
   .string()
@@ -150,6 +150,9 @@ export const cohortExample = {
   updatedAt: '2026-06-01T02:00:00.000Z',
   version: 1,
 };
+
+/** A 200/201 answer carrying the whole cohort (its ETag header is set by respondCohort). */
+export const cohortResponse = (description: string) => jsonResponse(description, Cohort, cohortExample);
 
 export const CohortSummary = responseSchema(() =>
   z

@@ -4,14 +4,14 @@ import type { Services } from '../../services/index.js';
 import { accessOf } from '../../services/cohorts/model.js';
 import type { App } from '../app.js';
 import { requestContext } from '../app.js';
-import { defineRoute, ifMatchHeader, idempotencyHeader, jsonBody, jsonResponse, listQuery, pageOf, z } from '../openapi.js';
+import { defineRoute, jsonBody, jsonResponse, listQuery, pageOf, versionedWriteHeaders, writeHeaders, z } from '../openapi.js';
 import { respondCohort, expectedVersion } from '../respond.js';
 import {
   Agreement,
   AuditEvent,
   Cohort,
-  cohortExample,
   CohortParams,
+  cohortResponse,
   CohortPatch,
   CohortSummary,
   NewCohort,
@@ -25,9 +25,6 @@ import {
 } from './cohort-schemas.js';
 
 const tags = ['Cohorts'];
-const headers = z.object({ 'Idempotency-Key': idempotencyHeader });
-const matchHeaders = z.object({ 'If-Match': ifMatchHeader, 'Idempotency-Key': idempotencyHeader });
-const cohortResponse = (description: string) => jsonResponse(description, Cohort, cohortExample);
 const noContent = { description: 'Done; nothing to return' };
 
 export function registerCohortRoutes(app: App, services: Services) {
@@ -38,7 +35,7 @@ export function registerCohortRoutes(app: App, services: Services) {
       method: 'post', path: '/v1/cohorts', operationId: 'createCohort', tags,
       summary: 'Create a cohort (class design)',
       description: 'A chamber creates `joint` classes (R-JOINT-1); an enterprise `enterprise` classes, or `group` classes when it is a group HQ with members (R-GROUP-1). The competent bureau is named on creation (R-ROUTE-1).',
-      request: { headers, body: jsonBody(NewCohort, newCohortExample) },
+      request: { headers: writeHeaders, body: jsonBody(NewCohort, newCohortExample) },
       responses: { 201: cohortResponse('The new cohort, in `draft`') },
     }),
     async (c) => {
@@ -75,7 +72,7 @@ export function registerCohortRoutes(app: App, services: Services) {
     defineRoute({
       method: 'patch', path: '/v1/cohorts/{id}', operationId: 'updateCohort', tags,
       summary: 'Edit the class design (organiser, draft only)',
-      request: { params: CohortParams, headers: matchHeaders, body: jsonBody(CohortPatch, { name: '2026年新吴区数控车工联合组班（高级工）', level: 'senior' }) },
+      request: { params: CohortParams, headers: versionedWriteHeaders, body: jsonBody(CohortPatch, { name: '2026年新吴区数控车工联合组班（高级工）', level: 'senior' }) },
       responses: { 200: cohortResponse('The updated cohort') },
     }),
     async (c) => {
@@ -88,7 +85,7 @@ export function registerCohortRoutes(app: App, services: Services) {
     defineRoute({
       method: 'post', path: '/v1/cohorts/{id}/cancel', operationId: 'cancelCohort', tags,
       summary: 'Cancel a cohort before training starts (organiser)',
-      request: { params: CohortParams, headers: matchHeaders, body: { required: false, content: { 'application/json': { schema: z.object({ reason: z.string().max(1000).optional() }), example: { reason: '参训企业人员调整，本期不再开班' } } } } },
+      request: { params: CohortParams, headers: versionedWriteHeaders, body: { required: false, content: { 'application/json': { schema: z.object({ reason: z.string().max(1000).optional() }), example: { reason: '参训企业人员调整，本期不再开班' } } } } },
       responses: { 200: cohortResponse('The cancelled cohort') },
     }),
     async (c) => {
@@ -103,7 +100,7 @@ export function registerCohortRoutes(app: App, services: Services) {
     defineRoute({
       method: 'post', path: '/v1/cohorts/{id}/participants', operationId: 'addParticipant', tags,
       summary: 'Add a participant enterprise (organiser, draft)',
-      request: { params: CohortParams, headers, body: jsonBody(z.object({ enterpriseId: z.string().min(1).max(64) }), { enterpriseId: '01JENTERPR1SE0000000000000' }) },
+      request: { params: CohortParams, headers: writeHeaders, body: jsonBody(z.object({ enterpriseId: z.string().min(1).max(64) }), { enterpriseId: '01JENTERPR1SE0000000000000' }) },
       responses: { 201: jsonResponse('The participant', () => z.object({ enterpriseId: z.string(), district: z.string(), addedAt: z.string() })) },
     }),
     async (c) => c.json((await design.addParticipant(requestContext(c), c.req.valid('param').id, c.req.valid('json').enterpriseId)) as never, 201),
@@ -128,7 +125,7 @@ export function registerCohortRoutes(app: App, services: Services) {
       method: 'post', path: '/v1/cohorts/{id}/mentors', operationId: 'addMentor', tags,
       summary: 'Add an enterprise or school mentor (R-MENTOR-1)',
       request: {
-        params: CohortParams, headers,
+        params: CohortParams, headers: writeHeaders,
         body: jsonBody(z.object({ kind: z.enum(['enterprise', 'school']), name: z.string().trim().min(1).max(100), organizationId: z.string().min(1).max(64) }), { kind: 'school', name: '李建国', organizationId: '01JPR0V1DER000000000000000' }),
       },
       responses: { 201: jsonResponse('The mentor', () => z.object({ id: z.string(), kind: z.string(), name: z.string(), organizationId: z.string(), addedAt: z.string() })) },
@@ -141,7 +138,7 @@ export function registerCohortRoutes(app: App, services: Services) {
       method: 'post', path: '/v1/cohorts/{id}/trainees', operationId: 'enrolTrainee', tags,
       summary: 'Enrol a trainee (its enterprise, or the organiser for it)',
       description: 'Checks R-ELIG-1..5 (R-ELIG-4 atomically in the database: 409 DUPLICATE_ENROLMENT) and derives the R-ELIG-6 tags.',
-      request: { params: CohortParams, headers, body: jsonBody(NewTrainee, newTraineeExample) },
+      request: { params: CohortParams, headers: writeHeaders, body: jsonBody(NewTrainee, newTraineeExample) },
       responses: { 201: jsonResponse('The trainee', Trainee, traineeExample) },
     }),
     async (c) => {
@@ -179,7 +176,7 @@ export function registerCohortRoutes(app: App, services: Services) {
     defineRoute({
       method: 'post', path: '/v1/cohorts/{id}/agreement', operationId: 'createAgreement', tags,
       summary: 'Issue a new multi-party agreement version from the current roster (R-JOINT-2)',
-      request: { params: CohortParams, headers },
+      request: { params: CohortParams, headers: writeHeaders },
       responses: { 201: jsonResponse('The agreement, pending signatures', Agreement) },
     }),
     async (c) => c.json((await design.createAgreement(requestContext(c), c.req.valid('param').id)) as never, 201),
@@ -190,7 +187,7 @@ export function registerCohortRoutes(app: App, services: Services) {
       method: 'post', path: '/v1/cohorts/{id}/agreement/signatures', operationId: 'signAgreement', tags,
       summary: 'Sign the agreement as one of its parties',
       description: 'Effective once every party has signed. A repeated signature by the same party changes nothing and answers 200.',
-      request: { params: CohortParams, headers, body: jsonBody(z.object({ signerName: z.string().trim().min(1).max(100) }), { signerName: '王芳' }) },
+      request: { params: CohortParams, headers: writeHeaders, body: jsonBody(z.object({ signerName: z.string().trim().min(1).max(100) }), { signerName: '王芳' }) },
       responses: { 201: jsonResponse('The agreement with the new signature', Agreement), 200: jsonResponse('Already signed by this party', Agreement) },
     }),
     async (c) => {
@@ -204,7 +201,7 @@ export function registerCohortRoutes(app: App, services: Services) {
       method: 'post', path: '/v1/cohorts/{id}/submit', operationId: 'submitCohort', tags,
       summary: 'Submit the class for review (开班申报)',
       description: 'Hard checks: R-OCC-1, R-PERIOD-1, R-CURR-1, R-MENTOR-1, R-JOINT-1/R-GROUP-1, R-JOINT-2 (joint and group), and every trainee against R-ELIG-1..5.',
-      request: { params: CohortParams, headers: matchHeaders },
+      request: { params: CohortParams, headers: versionedWriteHeaders },
       responses: { 200: cohortResponse('The submitted cohort') },
     }),
     async (c) => {

@@ -4,13 +4,12 @@ import { demandLimits, demandStatuses } from '../../services/demands.js';
 import type { Services } from '../../services/index.js';
 import type { App } from '../app.js';
 import { requestContext } from '../app.js';
-import { defineRoute, idempotencyHeader, idParam, jsonBody, jsonResponse, listQuery, pageOf, responseSchema, z } from '../openapi.js';
+import { defineRoute, idParam, jsonBody, jsonResponse, listQuery, pageOf, responseSchema, writeHeaders, z } from '../openapi.js';
 import { respondCohort, requireRole, withEtag } from '../respond.js';
 import { AuditEvent, Cohort, cohortExample, IsoDate } from './cohort-schemas.js';
 
 const tags = ['Demand'];
 const Id = z.string().min(1).max(64);
-const headers = z.object({ 'Idempotency-Key': idempotencyHeader });
 
 const NewDemand = z
   .object({
@@ -99,7 +98,7 @@ export function registerDemandRoutes(app: App, services: Services) {
       method: 'post', path: '/v1/demands', operationId: 'createDemand', tags,
       summary: 'Post a training demand to a chamber (enterprise)',
       description: 'The chamber must be a registered chamber; the occupation must exist and allow the level (R-OCC-1); headcount 1–500.',
-      request: { headers, body: jsonBody(NewDemand, { chamberId: demandExample.chamberId, occupationCode: '6-18-01-01', level: 'intermediate', headcount: 8, preferredStart: '2026-09-01' }) },
+      request: { headers: writeHeaders, body: jsonBody(NewDemand, { chamberId: demandExample.chamberId, occupationCode: '6-18-01-01', level: 'intermediate', headcount: 8, preferredStart: '2026-09-01' }) },
       responses: { 201: jsonResponse('The demand, `open`', Demand, demandExample) },
     }),
     async (c) => {
@@ -142,7 +141,7 @@ export function registerDemandRoutes(app: App, services: Services) {
       description:
         'Creates a `joint` cohort with the demands’ occupation and level, adds each distinct enterprise as a participant and marks the demands `taken`. ' +
         'A demand is taken at most once: a taken demand answers 409 INVALID_STATE; losing a race answers 409 CONFLICT and changes nothing.',
-      request: { headers, body: jsonBody(OpenCohort, { demandIds: [demandExample.id, '01JDEMAND00000000000000001'], name: '2026年新吴区数控车工联合组班（中级工）', providerId: '01JPR0V1DER000000000000000', plannedStart: '2026-09-01', plannedEnd: '2027-08-31', curriculum: { generalHours: 80, theoryHours: 240, practiceHours: 480, onlineHours: 200 } }) },
+      request: { headers: writeHeaders, body: jsonBody(OpenCohort, { demandIds: [demandExample.id, '01JDEMAND00000000000000001'], name: '2026年新吴区数控车工联合组班（中级工）', providerId: '01JPR0V1DER000000000000000', plannedStart: '2026-09-01', plannedEnd: '2027-08-31', curriculum: { generalHours: 80, theoryHours: 240, practiceHours: 480, onlineHours: 200 } }) },
       responses: { 201: jsonResponse('The new joint cohort, in `draft`, with its participants', Cohort, cohortExample) },
     }),
     async (c) => {

@@ -3,13 +3,10 @@ import type { Services } from '../../services/index.js';
 import { accessOf, cohortView, type Cohort as CohortModel } from '../../services/cohorts/model.js';
 import type { App } from '../app.js';
 import { requestContext } from '../app.js';
-import { defineRoute, ifMatchHeader, idempotencyHeader, jsonBody, jsonResponse, z } from '../openapi.js';
+import { defineRoute, jsonBody, jsonResponse, versionedWriteHeaders, writeHeaders, z } from '../openapi.js';
 import { respondCohort, expectedVersion, withEtag } from '../respond.js';
-import { AssessmentInput, ClosingInput, Cohort, cohortExample, CohortParams, Filing, IsoDate, NewFiling, Trainee, TraineeParams, Vote } from './cohort-schemas.js';
+import { AssessmentInput, ClosingInput, Cohort, CohortParams, cohortResponse, Filing, IsoDate, NewFiling, Trainee, TraineeParams, Vote } from './cohort-schemas.js';
 
-const headers = z.object({ 'Idempotency-Key': idempotencyHeader });
-const matchHeaders = z.object({ 'If-Match': ifMatchHeader, 'Idempotency-Key': idempotencyHeader });
-const cohortResponse = (description: string) => jsonResponse(description, Cohort, cohortExample);
 
 export function registerLifecycleRoutes(app: App, services: Services) {
   const lifecycle = services.lifecycle;
@@ -20,7 +17,7 @@ export function registerLifecycleRoutes(app: App, services: Services) {
       method: 'post', path: '/v1/cohorts/{id}/accept', operationId: 'acceptCohort', tags: ['Review'],
       summary: 'Accept the application and appoint the expert panel (受理, R-REVIEW-1)',
       description: 'Competent bureau only. At least 3 distinct experts (their token `sub`). The review is due one month later (R-REVIEW-2).',
-      request: { params: CohortParams, headers: matchHeaders, body: jsonBody(z.object({ experts: z.array(z.string().trim().min(1).max(128)).min(1).max(15) }), { experts: ['expert-1', 'expert-2', 'expert-3'] }) },
+      request: { params: CohortParams, headers: versionedWriteHeaders, body: jsonBody(z.object({ experts: z.array(z.string().trim().min(1).max(128)).min(1).max(15) }), { experts: ['expert-1', 'expert-2', 'expert-3'] }) },
       responses: { 200: cohortResponse('The cohort, `under_review`') },
     }),
     async (c) => respond(c, await lifecycle.accept(requestContext(c), c.req.valid('param').id, c.req.valid('json').experts, { expectedVersion: expectedVersion(c) })),
@@ -30,7 +27,7 @@ export function registerLifecycleRoutes(app: App, services: Services) {
     defineRoute({
       method: 'post', path: '/v1/cohorts/{id}/votes', operationId: 'castVote', tags: ['Review'],
       summary: 'Cast an expert vote (assigned experts, once each)',
-      request: { params: CohortParams, headers, body: jsonBody(z.object({ decision: z.enum(['approve', 'reject']), comment: z.string().max(2000).optional() }), { decision: 'approve', comment: '课程设置符合岗位需求，实训条件满足要求。' }) },
+      request: { params: CohortParams, headers: writeHeaders, body: jsonBody(z.object({ decision: z.enum(['approve', 'reject']), comment: z.string().max(2000).optional() }), { decision: 'approve', comment: '课程设置符合岗位需求，实训条件满足要求。' }) },
       responses: { 201: jsonResponse('The vote', Vote) },
     }),
     async (c) => {
@@ -44,7 +41,7 @@ export function registerLifecycleRoutes(app: App, services: Services) {
       method: 'post', path: '/v1/cohorts/{id}/decision', operationId: 'decideCohort', tags: ['Review'],
       summary: 'Approve (→ publicity) or reject the application',
       description: 'Approval needs at least 3 votes with more than half approving (R-REVIEW-1); publicity then runs for the configured working days (R-PLAN-1).',
-      request: { params: CohortParams, headers: matchHeaders, body: jsonBody(z.object({ decision: z.enum(['approve', 'reject']), reason: z.string().max(2000).optional(), onSiteVerified: z.boolean().optional() }), { decision: 'approve', onSiteVerified: true }) },
+      request: { params: CohortParams, headers: versionedWriteHeaders, body: jsonBody(z.object({ decision: z.enum(['approve', 'reject']), reason: z.string().max(2000).optional(), onSiteVerified: z.boolean().optional() }), { decision: 'approve', onSiteVerified: true }) },
       responses: { 200: cohortResponse('The cohort, `publicized` or `rejected`') },
     }),
     async (c) => respond(c, await lifecycle.decide(requestContext(c), c.req.valid('param').id, c.req.valid('json'), { expectedVersion: expectedVersion(c) })),
@@ -55,7 +52,7 @@ export function registerLifecycleRoutes(app: App, services: Services) {
       method: 'post', path: '/v1/cohorts/{id}/plan', operationId: 'planCohort', tags: ['Review'],
       summary: 'List the class in the training plan after publicity (列入培训计划)',
       description: 'Sets `deadlines.filingDue` = 10 working days later on the official calendar (R-FILE-1).',
-      request: { params: CohortParams, headers: matchHeaders },
+      request: { params: CohortParams, headers: versionedWriteHeaders },
       responses: { 200: cohortResponse('The cohort, `planned`') },
     }),
     async (c) => respond(c, await lifecycle.plan(requestContext(c), c.req.valid('param').id, { expectedVersion: expectedVersion(c) })),
@@ -65,7 +62,7 @@ export function registerLifecycleRoutes(app: App, services: Services) {
     defineRoute({
       method: 'post', path: '/v1/cohorts/{id}/filings', operationId: 'fileCohort', tags: ['Training'],
       summary: 'File the class opening for a participant (开班备案, R-FILE-1/2)',
-      request: { params: CohortParams, headers, body: jsonBody(NewFiling, { enterpriseId: '01JENTERPR1SE0000000000000', commitment: { signerName: '王芳', statement: '本企业承诺所报学徒信息真实有效，培训台账如实记录。', ledgerSha256: 'a3f5c2e1d4b6a7980c1e2f3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e' } }) },
+      request: { params: CohortParams, headers: writeHeaders, body: jsonBody(NewFiling, { enterpriseId: '01JENTERPR1SE0000000000000', commitment: { signerName: '王芳', statement: '本企业承诺所报学徒信息真实有效，培训台账如实记录。', ledgerSha256: 'a3f5c2e1d4b6a7980c1e2f3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e' } }) },
       responses: { 201: jsonResponse('The filing with its units per insured district', Filing) },
     }),
     async (c) => c.json((await lifecycle.file(requestContext(c), c.req.valid('param').id, c.req.valid('json'))) as never, 201),
@@ -89,7 +86,7 @@ export function registerLifecycleRoutes(app: App, services: Services) {
       method: 'post', path: '/v1/cohorts/{id}/filings/approve', operationId: 'approveFilings', tags: ['Training'],
       summary: 'Approve every filing unit of the calling bureau’s district (R-ROUTE-2)',
       description: 'When every unit is approved the class enters `in_training`.',
-      request: { params: CohortParams, headers: matchHeaders },
+      request: { params: CohortParams, headers: versionedWriteHeaders },
       responses: { 200: cohortResponse('The cohort') },
     }),
     async (c) => respond(c, await lifecycle.approveFilings(requestContext(c), c.req.valid('param').id, { expectedVersion: expectedVersion(c) })),
@@ -100,7 +97,7 @@ export function registerLifecycleRoutes(app: App, services: Services) {
       method: 'post', path: '/v1/cohorts/{id}/trainees/{traineeId}/departure', operationId: 'reportDeparture', tags: ['Training'],
       summary: 'Report a trainee’s departure (离职, R-DEPART-1)',
       description: 'Reports later than 15 calendar days after `leftOn` are accepted, flagged `lateReport` and listed as alerts.',
-      request: { params: TraineeParams, headers, body: jsonBody(z.object({ leftOn: IsoDate }), { leftOn: '2027-01-15' }) },
+      request: { params: TraineeParams, headers: writeHeaders, body: jsonBody(z.object({ leftOn: IsoDate }), { leftOn: '2027-01-15' }) },
       responses: { 200: jsonResponse('The trainee, `departed`', () => Trainee().extend({ lateReport: z.boolean() })) },
     }),
     async (c) => {
@@ -116,7 +113,7 @@ export function registerLifecycleRoutes(app: App, services: Services) {
       method: 'post', path: '/v1/cohorts/{id}/assessments', operationId: 'recordAssessments', tags: ['Training'],
       summary: 'Record assessment results (考核评价, R-ASSESS-1)',
       description: 'Within the 3 months before the planned end, else 422 ASSESSMENT_WINDOW. At most 80 results per call. When every remaining trainee is assessed the class becomes `assessed`.',
-      request: { params: CohortParams, headers, body: jsonBody(AssessmentInput, { results: [{ traineeId: '01JTRA1NEE00000000000000AA', passed: true, method: 'third_party', assessedOn: '2027-08-10', certificateNo: 'S000032020000123' }] }) },
+      request: { params: CohortParams, headers: writeHeaders, body: jsonBody(AssessmentInput, { results: [{ traineeId: '01JTRA1NEE00000000000000AA', passed: true, method: 'third_party', assessedOn: '2027-08-10', certificateNo: 'S000032020000123' }] }) },
       responses: { 200: jsonResponse('The cohort with the assessed trainees', () => Cohort().extend({ results: z.array(Trainee()) })) },
     }),
     async (c) => {
@@ -131,7 +128,7 @@ export function registerLifecycleRoutes(app: App, services: Services) {
     defineRoute({
       method: 'post', path: '/v1/cohorts/{id}/closing', operationId: 'submitClosing', tags: ['Training'],
       summary: 'Submit the closing materials (结班, R-CLOSE-1)',
-      request: { params: CohortParams, headers: matchHeaders, body: jsonBody(ClosingInput, { materials: [{ name: '培训过程材料汇编.pdf', sha256: 'a3f5c2e1d4b6a7980c1e2f3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e' }] }) },
+      request: { params: CohortParams, headers: versionedWriteHeaders, body: jsonBody(ClosingInput, { materials: [{ name: '培训过程材料汇编.pdf', sha256: 'a3f5c2e1d4b6a7980c1e2f3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e' }] }) },
       responses: { 200: cohortResponse('The cohort, `closing_review`') },
     }),
     async (c) => respond(c, await lifecycle.submitClosing(requestContext(c), c.req.valid('param').id, c.req.valid('json').materials, { expectedVersion: expectedVersion(c) })),

@@ -3,7 +3,7 @@ import type { Services } from '../../services/index.js';
 import { fundingSources } from '../../services/subsidy.js';
 import type { App } from '../app.js';
 import { requestContext } from '../app.js';
-import { defineRoute, idempotencyHeader, ifMatchHeader, idParam, jsonBody, jsonResponse, listQuery, pageOf, responseSchema, z } from '../openapi.js';
+import { defineRoute, idParam, jsonBody, jsonResponse, listQuery, pageOf, responseSchema, versionedWriteHeaders, writeHeaders, z } from '../openapi.js';
 import { respondCohort, expectedVersion } from '../respond.js';
 import { Cohort, cohortExample, CohortParams, IsoDate } from './cohort-schemas.js';
 
@@ -33,7 +33,6 @@ export const lineExample = {
   amountFen: 666667, cityShareFen: 333334, districtShareFen: 333333, cityShareBasisPoints: 5000, policyVersion: '2024-04-02', status: 'pending', createdAt: '2027-10-20T02:00:00.000Z', version: 1,
 };
 const LineParams = z.object({ lineId: idParam('lineId', lineExample.id) });
-const headers = z.object({ 'Idempotency-Key': idempotencyHeader });
 
 export function registerSubsidyRoutes(app: App, services: Services) {
   const subsidy = services.subsidy;
@@ -43,7 +42,7 @@ export function registerSubsidyRoutes(app: App, services: Services) {
       method: 'post', path: '/v1/cohorts/{id}/closing/accept', operationId: 'acceptClosing', tags: ['Training'],
       summary: 'Accept the closing (结班验收); subsidy lines are created',
       description: 'Competent bureau only. Creates one line per (payee enterprise, payer district bureau) for trainees who passed (R-SUB-2..5). Large classes close in resumable chunks; repeating the call after a failure completes the same result.',
-      request: { params: CohortParams, headers: z.object({ 'If-Match': ifMatchHeader, 'Idempotency-Key': idempotencyHeader }) },
+      request: { params: CohortParams, headers: versionedWriteHeaders },
       responses: { 200: jsonResponse('The closed cohort', Cohort, { ...cohortExample, status: 'closed' }) },
     }),
     async (c) => {
@@ -76,7 +75,7 @@ export function registerSubsidyRoutes(app: App, services: Services) {
     defineRoute({
       method: 'post', path: '/v1/disbursements/{lineId}/approve', operationId: 'approveDisbursement', tags: ['Subsidy'],
       summary: 'Approve a line and record its funding source (payer bureau, R-SUB-6)',
-      request: { params: LineParams, headers, body: jsonBody(z.object({ fundingSource: z.enum(fundingSources) }), { fundingSource: 'employment_subsidy' }) },
+      request: { params: LineParams, headers: writeHeaders, body: jsonBody(z.object({ fundingSource: z.enum(fundingSources) }), { fundingSource: 'employment_subsidy' }) },
       responses: { 200: jsonResponse('The approved line', SubsidyLine, { ...lineExample, status: 'approved' }) },
     }),
     async (c) => c.json((await subsidy.approve(requestContext(c), c.req.valid('param').lineId, c.req.valid('json').fundingSource)) as never, 200),
@@ -86,7 +85,7 @@ export function registerSubsidyRoutes(app: App, services: Services) {
     defineRoute({
       method: 'post', path: '/v1/disbursements/{lineId}/pay', operationId: 'payDisbursement', tags: ['Subsidy'],
       summary: 'Record the payment of an approved line; a repeat never pays twice (R-SUB-6)',
-      request: { params: LineParams, headers, body: jsonBody(z.object({ paidOn: IsoDate, reference: z.string().trim().min(1).max(100) }), { paidOn: '2027-11-05', reference: '国库集中支付 2027-110512' }) },
+      request: { params: LineParams, headers: writeHeaders, body: jsonBody(z.object({ paidOn: IsoDate, reference: z.string().trim().min(1).max(100) }), { paidOn: '2027-11-05', reference: '国库集中支付 2027-110512' }) },
       responses: { 200: jsonResponse('The paid line', SubsidyLine, { ...lineExample, status: 'paid' }) },
     }),
     async (c) => {
