@@ -39,6 +39,18 @@ export function isIsoDate(s: unknown): s is IsoDate {
   return typeof s === 'string' && partsOf(s) !== undefined;
 }
 
+/**
+ * The dates a request may carry (contracts, hire dates, periods, assessments, payments): any real
+ * date outside these is a typo, and inside them every derived date stays within 0001–9999 (a hire
+ * date + 36 months for R-ELIG-6, a period's + 36 months for R-PERIOD-1), so none can throw later
+ * when a view is computed.
+ */
+export const inputDateRange = { from: '1900-01-01', to: '2199-12-31' } as const;
+
+export function isInputDate(s: unknown): s is IsoDate {
+  return isIsoDate(s) && s >= inputDateRange.from && s <= inputDateRange.to;
+}
+
 /** Splits a date into numbers; throws RangeError for anything that is not a real ISO date. */
 export function parseIsoDate(d: IsoDate): DateParts {
   const parts = typeof d === 'string' ? partsOf(d) : undefined;

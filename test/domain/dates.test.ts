@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  isInputDate,
   addDays,
   addMonths,
   compareDates,
@@ -36,6 +37,16 @@ describe('ISO dates', () => {
     expect(isIsoDate('2026-04-13T00:00:00Z')).toBe(false);
     expect(isIsoDate('')).toBe(false);
     expect(isIsoDate(20260413)).toBe(false);
+  });
+
+  it('takes request dates from 1900-01-01 to 2199-12-31 only', () => {
+    expect(isInputDate('1900-01-01')).toBe(true);
+    expect(isInputDate('2199-12-31')).toBe(true);
+    expect(isInputDate('1899-12-31')).toBe(false);
+    expect(isInputDate('2200-01-01')).toBe(false);
+    expect(isInputDate('2026-02-29')).toBe(false);
+    // The latest input date still has room for the + 36 months the rules add (R-ELIG-6, R-PERIOD-1).
+    expect(addMonths('2199-12-31', 36)).toBe('2202-12-31');
   });
 
   it('day numbers round-trip and agree with the JavaScript UTC calendar', () => {

@@ -7,7 +7,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createHarness } from '../support/harness.js';
-import { commitment, createWorld, eventCount, ok, readyDraft, refused, traineeBody, type World } from '../support/world.js';
+import { commitment, createWorld, eventCount, ok, readyDraft, refused, rulesOf, traineeBody, type World } from '../support/world.js';
 
 let w: World;
 beforeAll(async () => {
@@ -58,6 +58,9 @@ describe('group class of an HQ and two members in other districts, from creation
     // R-GROUP-1: each company files its class opening itself; a member cannot file for another company.
     await refused(w, 403, 'FORBIDDEN', 'POST', `${path}/filings`, { token: tokens.member1, now: '2026-07-15T10:00:00+08:00', body: { enterpriseId: orgs.member2.id, commitment } });
     await refused(w, 403, 'FORBIDDEN', 'POST', `${path}/filings`, { token: tokens.member1, now: '2026-07-15T10:00:00+08:00', body: { enterpriseId: orgs.hq.id, commitment } });
+    // Nor does the HQ file for a member, as the organiser of a joint class may (R-GROUP-1).
+    const byHq = await refused(w, 422, 'RULE_VIOLATION', 'POST', `${path}/filings`, { token: tokens.hq, now: '2026-07-15T10:00:00+08:00', body: { enterpriseId: orgs.member1.id, commitment } });
+    expect(rulesOf(byHq)).toEqual(['R-GROUP-1']);
     for (const [id, token] of [[orgs.member1.id, tokens.member1], [orgs.member2.id, tokens.member2], [orgs.hq.id, tokens.hq]] as const) {
       const filing = await step(201, 'POST', '/filings', token, '2026-07-15T10:00:00+08:00', { enterpriseId: id, commitment });
       expect(filing.filedBy).toBe(id);

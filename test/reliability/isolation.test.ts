@@ -151,11 +151,14 @@ async function buildVictim(): Promise<Victim> {
   for (const who of ['v1', 'v2'] as const) await ok(w, 201, 'POST', p('/filings'), { token: tokens[who], now: t.file, body: { enterpriseId: orgs[who].id, commitment } });
   for (const token of [tokens.bureauA, tokens.bureauB]) await ok(w, 200, 'POST', p('/filings/approve'), { token, now: t.approve });
 
-  // A late departure (an alert of the Suzhou jurisdiction), reported by the organiser: masked.
+  // A late departure (an alert of the Suzhou jurisdiction), reported by its enterprise, as API.md
+  // has it (the organising chamber may not): in full to the employer.
   const leaver = trainees[2]!;
-  const dep = await ok(w, 200, 'POST', p(`/trainees/${leaver.id}/departure`), { token: tokens.chamber, now: t.depart, body: { leftOn: '2026-12-20' } });
+  const byChamber = await w.h.call('POST', p(`/trainees/${leaver.id}/departure`), { token: tokens.chamber, now: t.depart, body: { leftOn: '2026-12-20' } });
+  expect([byChamber.status, byChamber.body.code]).toEqual([403, 'FORBIDDEN']);
+  const dep = await ok(w, 200, 'POST', p(`/trainees/${leaver.id}/departure`), { token: tokens.v1, now: t.depart, body: { leftOn: '2026-12-20' } });
   expect(dep.lateReport).toBe(true);
-  expectIdShown(dep, leaver, false, 'departure answer to the chamber');
+  expectIdShown(dep, leaver, true, 'departure answer to the employer');
   // The evaluator records SME 1's results (masked to it), SME 2 its own (in full) and completes the class.
   const result = (tr: VictimTrainee, passed: boolean, i: number) => ({ traineeId: tr.id, passed, method: 'third_party', assessedOn: '2027-07-20', ...(passed ? { certificateNo: `SZ${i}` } : {}) });
   const byEvaluator = await ok(w, 200, 'POST', p('/assessments'), { token: tokens.evaluator, now: t.assess, body: { results: [result(trainees[0]!, true, 0), result(trainees[1]!, true, 1)] } });

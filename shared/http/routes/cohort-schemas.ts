@@ -2,7 +2,7 @@
  * Request and response schemas of the cohort endpoints: the contract of API.md, with examples.
  * Response schemas are `responseSchema` functions, built when the OpenAPI document is (openapi.ts).
  */
-import { isIsoDate } from '../../domain/dates.js';
+import { inputDateRange, isInputDate } from '../../domain/dates.js';
 import { levels } from '../../domain/levels.js';
 import { cohortStatuses } from '../../domain/cohort-state.js';
 import { traineeTagValues } from '../../domain/eligibility.js';
@@ -12,7 +12,7 @@ import { idParam, jsonResponse, responseSchema, z } from '../openapi.js';
 export const IsoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/)
-  .refine(isIsoDate, 'not a real calendar date')
+  .refine(isInputDate, `not a real calendar date from ${inputDateRange.from} to ${inputDateRange.to}`)
   .openapi({ format: 'date', example: '2026-09-01' });
 const Id = z.string().min(1).max(64);
 const Sha256 = z.string().regex(/^[0-9a-fA-F]{64}$/).openapi({ example: 'a3f5c2e1d4b6a7980c1e2f3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e' });

@@ -62,6 +62,8 @@ export function registerLifecycleRoutes(app: App, services: Services) {
     defineRoute({
       method: 'post', path: '/v1/cohorts/{id}/filings', operationId: 'fileCohort', tags: ['Training'],
       summary: 'File the class opening for a participant (开班备案, R-FILE-1/2)',
+      description:
+        'By the participant itself, or by the organiser of a joint class for it; in a group class each member files itself (R-GROUP-1). Joint and group classes need an effective agreement (R-JOINT-2). When every participant with trainees has filed, the class is `filed`.',
       request: { params: CohortParams, headers: writeHeaders, body: jsonBody(NewFiling, { enterpriseId: '01JENTERPR1SE0000000000000', commitment: { signerName: '王芳', statement: '本企业承诺所报学徒信息真实有效，培训台账如实记录。', ledgerSha256: 'a3f5c2e1d4b6a7980c1e2f3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e' } }) },
       responses: { 201: jsonResponse('The filing with its units per insured district', Filing) },
     }),
@@ -85,7 +87,7 @@ export function registerLifecycleRoutes(app: App, services: Services) {
     defineRoute({
       method: 'post', path: '/v1/cohorts/{id}/filings/approve', operationId: 'approveFilings', tags: ['Training'],
       summary: 'Approve every filing unit of the calling bureau’s district (R-ROUTE-2)',
-      description: 'When every unit is approved the class enters `in_training`.',
+      description: 'When every unit is approved the class enters `in_training`, or `assessed` at once if every trainee has left.',
       request: { params: CohortParams, headers: versionedWriteHeaders },
       responses: { 200: cohortResponse('The cohort') },
     }),
@@ -96,7 +98,7 @@ export function registerLifecycleRoutes(app: App, services: Services) {
     defineRoute({
       method: 'post', path: '/v1/cohorts/{id}/trainees/{traineeId}/departure', operationId: 'reportDeparture', tags: ['Training'],
       summary: 'Report a trainee’s departure (离职, R-DEPART-1)',
-      description: 'Reports later than 15 calendar days after `leftOn` are accepted, flagged `lateReport` and listed as alerts.',
+      description: 'By the trainee’s own enterprise. Reports later than 15 calendar days after `leftOn` are accepted, flagged `lateReport` and listed as alerts.',
       request: { params: TraineeParams, headers: writeHeaders, body: jsonBody(z.object({ leftOn: IsoDate }), { leftOn: '2027-01-15' }) },
       responses: { 200: jsonResponse('The trainee, `departed`', () => Trainee().extend({ lateReport: z.boolean() })) },
     }),

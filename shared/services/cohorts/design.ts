@@ -479,12 +479,17 @@ export class CohortDesignService {
       const stale = trainees.filter((t) => t.enrolledFor?.occupationCode !== c.occupationCode || t.enrolledFor?.level !== c.level);
       const marks = await this.store.getMany<{ traineeId?: string; PK: string }>(stale.map((t) => keys.personSubsidy(t.personHash, c.occupationCode, c.level)));
       const marked = new Set(marks.map((mark) => mark.PK));
-      const subsidised = new Set(stale.filter((t) => marked.has(keys.personSubsidy(t.personHash, c.occupationCode, c.level).PK)).map((t) => t.id));
+      const subsidised = stale.filter((t) => marked.has(keys.personSubsidy(t.personHash, c.occupationCode, c.level).PK));
+      // API.md gives R-ELIG-4 its own code (409 DUPLICATE_ENROLMENT), as at enrolment; the other issues
+      // show once the roster is mended.
+      if (subsidised.length) {
+        throw ruleViolation(
+          subsidised.map((t) => issue('R-ELIG-4', { en: 'Already subsidised once for this occupation and level', zh: '该学徒已享受过同职业同等级补贴' }, `trainees.${t.id}`)),
+          'DUPLICATE_ENROLMENT',
+        );
+      }
       // The design may have changed since enrolment (planned start, level): re-check every trainee.
       for (const t of trainees) {
-        if (subsidised.has(t.id)) {
-          issues.push(issue('R-ELIG-4', { en: 'Already subsidised once for this occupation and level', zh: '该学徒已享受过同职业同等级补贴' }, `trainees.${t.id}`));
-        }
         const again = checkTrainee({ ...t, enrolledOn: t.enrolledOn, plannedStart: c.plannedStart, level: c.level, occupationCode: c.occupationCode });
         issues.push(...again.map((i) => ({ ...i, path: `trainees.${t.id}${i.path ? `.${i.path}` : ''}` })));
       }

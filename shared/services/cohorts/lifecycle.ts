@@ -129,18 +129,27 @@ export class CohortLifecycleService {
     return cohort;
   }
 
-  /** 开班备案 by a participant (or the organiser for it), with its commitment (R-FILE-1, R-FILE-2). */
+  /** 开班备案 by a participant (or, but in a group class, the organiser for it), with its commitment (R-FILE-1, R-FILE-2, R-GROUP-1). */
   async file(ctx: RequestContext, cohortId: string, input: { enterpriseId: string; commitment: Filing['commitment'] }): Promise<Filing & { units: FilingUnit[] }> {
     const { result } = await mutateCohort(this.store, ctx, cohortId, {}, (m) => {
       const c = m.cohort;
       const own = m.access.participant === input.enterpriseId;
       requireAccess(m.access.organizer || own, 'A participant files for itself; the organiser may file for it', '参训企业自行备案，牵头单位可代为备案');
+      // R-GROUP-1: the HQ applies for the whole group class, but each member files its class opening itself.
+      if (c.mode === 'group' && !own) {
+        throw ruleViolation([issue('R-GROUP-1', { en: 'In a group class each member company files its class opening itself', zh: '集团集中申报的班级，由各成员企业自行开班备案' }, 'enterpriseId')]);
+      }
       const participant = c.participants.find((p) => p.enterpriseId === input.enterpriseId);
       if (!participant) throw ruleViolation([issue('R-FILE-2', { en: 'The enterprise is not a participant', zh: '该企业不是参训企业' }, 'enterpriseId')]);
       if (c.status !== 'planned' || !c.plan) throw invalidState(c.status, 'file');
       if (c.filings.some((f) => f.enterpriseId === input.enterpriseId)) throw new ApiError('INVALID_STATE', { en: 'This participant has already filed', zh: '该企业已提交开班备案' });
       if (ctx.today > c.plan.filingDue) {
         throw ruleViolation([issue('R-FILE-1', { en: `Filing was due by ${c.plan.filingDue}`, zh: `开班备案截止日为 ${c.plan.filingDue}` })], 'FILING_DEADLINE_PASSED');
+      }
+      // R-JOINT-2: a trainee removed after submission voids the signatures; a participant's signature
+      // stands for its collective training agreement, so none files until the new version is signed.
+      if (c.mode !== 'enterprise' && c.agreement?.status !== 'effective') {
+        throw ruleViolation([issue('R-JOINT-2', { en: `Agreement version ${c.agreement?.version ?? 0} is ${c.agreement?.status ?? 'missing'}; the organiser issues a new version and every party signs it before filing`, zh: '多方协议已失效，须由牵头单位重新发起并经各方签署后方可备案' }, 'agreement')]);
       }
       const units: FilingUnit[] = Object.entries(participant.units)
         .filter(([, u]) => u.trainees > 0)
@@ -149,7 +158,10 @@ export class CohortLifecycleService {
       const filing: Filing = { enterpriseId: input.enterpriseId, filedAt: ctx.now.toISOString(), filedOn: ctx.today, filedBy: ctx.principal.orgId, commitment: input.commitment };
       c.filings.push(filing);
       c.filingUnits.push(...units);
-      if (c.filings.length === c.participants.length) {
+      // A participant left with no trainee (all removed after submission) has no filing unit to file
+      // (R-ROUTE-2), so it cannot hold the class back.
+      const toFile = c.participants.filter((p) => Object.values(p.units).some((u) => u.trainees > 0));
+      if (toFile.every((p) => c.filings.some((f) => f.enterpriseId === p.enterpriseId))) {
         transition(m, 'allFiled');
         m.write(closeDeadlineOp({ cohortId, rule: 'R-FILE-1', subjectId: cohortId, dueOn: c.plan.filingDue }, ctx.today));
       }
@@ -174,7 +186,15 @@ export class CohortLifecycleService {
         transition(m, 'allFilingUnitsApproved');
         c.enteredTrainingOn = ctx.today;
         m.write(...this.trainingStartKpis(c));
-        m.write(openDeadlineOp({ rule: 'R-ASSESS-1', cohortId, subjectId: cohortId, district: await this.districtOf(c.reviewBureauId), dueOn: c.plannedEnd }));
+        if (c.counts.departed < c.counts.enrolled) {
+          m.write(openDeadlineOp({ rule: 'R-ASSESS-1', cohortId, subjectId: cohortId, district: await this.districtOf(c.reviewBureauId), dueOn: c.plannedEnd }));
+        } else {
+          // Every trainee left before training: no one remains to assess, so the class is `assessed`
+          // at once ("every remaining trainee assessed") and goes on to its closing, with no subsidy
+          // (R-SUB-3). Left in training it could never move again: no assessment, departure or cancel
+          // is possible there.
+          transition(m, 'allAssessed');
+        }
       }
       // R-AUDIT-1: one event per change; entering training shows in its before/after status.
       m.event('filing.approved', { subjectType: 'filingUnits', subjectId: ctx.principal.orgId, after: { units, ...(c.enteredTrainingOn ? { enteredTrainingOn: c.enteredTrainingOn } : {}) } });
@@ -199,7 +219,7 @@ export class CohortLifecycleService {
     );
   }
 
-  /** 离职 reported by the trainee's enterprise; late reports are accepted and flagged (R-DEPART-1). */
+  /** 离职 reported by the trainee's own enterprise; late reports are accepted and flagged (R-DEPART-1). */
   async depart(ctx: RequestContext, cohortId: string, traineeId: string, leftOn: string) {
     const traineeKey = keys.trainee(cohortId, traineeId);
     const { result, cohort } = await mutateCohort(this.store, ctx, cohortId, { keys: [traineeKey] }, async (m) => {
@@ -207,7 +227,8 @@ export class CohortLifecycleService {
       if (!raw) throw notFound('trainee');
       const trainee = toTrainee(raw);
       const own = ctx.principal.role === 'enterprise' && ctx.principal.orgId === trainee.enterpriseId;
-      requireAccess(own || m.access.organizer, 'The trainee’s enterprise reports a departure', '由学徒所在企业报告离职');
+      // API.md: the departure is reported by "its enterprise" (the organiser may enrol on its behalf, not this).
+      requireAccess(own, 'The trainee’s enterprise reports a departure', '由学徒所在企业报告离职');
       const c = m.cohort;
       if (!['planned', 'filed', 'in_training'].includes(c.status)) throw invalidState(c.status, 'report a departure in');
       if (trainee.status !== 'active') throw new ApiError('INVALID_STATE', { en: `The trainee is ${trainee.status}`, zh: `该学徒状态为 ${trainee.status}` });

@@ -246,6 +246,18 @@ describe('R-ELIG-6: statistics tags, `new_hire` derived from the hire date, the 
   });
 });
 
+describe('dates a request may carry', () => {
+  it('R-ELIG-6: a hire date past 2199 (whose + 36 months could leave the calendar) → 400 VALIDATION_FAILED; nothing stored, the list still answers', async () => {
+    const before = await ok(w, 200, 'GET', `/v1/cohorts/${cohortId}/trainees?limit=200`, { token: w.tokens.smeA });
+    for (const hireDate of ['9998-01-01', '2200-01-01', '1899-12-31']) {
+      const p = await refused(w, 400, 'VALIDATION_FAILED', 'POST', `/v1/cohorts/${cohortId}/trainees`, { token: w.tokens.smeA, now: NOW, body: traineeBody(w.orgs.smeA.id, '320214', { hireDate }) });
+      expect(p.errors).toEqual([{ path: 'hireDate', message: 'not a real calendar date from 1900-01-01 to 2199-12-31' }]);
+    }
+    const after = await ok(w, 200, 'GET', `/v1/cohorts/${cohortId}/trainees?limit=200`, { token: w.tokens.smeA });
+    expect(after.items).toHaveLength(before.items.length);
+  });
+});
+
 describe('R-ELIG: who enrols', () => {
   it('R-JOINT-1: the organiser enrols for a participant; an enterprise only its own staff; not for a non-participant', async () => {
     await ok(w, 201, 'POST', `/v1/cohorts/${cohortId}/trainees`, { token: w.tokens.chamber, now: NOW, body: traineeBody(w.orgs.smeB.id, '320211') });
@@ -256,7 +268,7 @@ describe('R-ELIG: who enrols', () => {
 });
 
 describe('R-ELIG-4 subsidised once per (occupation, level), checked again at submission', () => {
-  it('refuses to submit when the class level changed to one the trainee was already subsidised for', async () => {
+  it('R-ELIG-4: submitting after the level changed to one a trainee was already subsidised for → 409 DUPLICATE_ENROLMENT; the class stays a draft', async () => {
     const w = await createWorld(await createHarness());
     const { cohortId, trainees } = await readyDraft(w, {
       participants: [
@@ -268,8 +280,10 @@ describe('R-ELIG-4 subsidised once per (occupation, level), checked again at sub
     const raw = await w.h.store.get(keys.trainee(cohortId, trainees[0]!.id));
     await w.h.store.transact([{ op: { Put: { Item: { ...keys.personSubsidy(String(raw!.personHash), w.occupation, 'senior'), cohortId: 'old' } } } }]);
     await ok(w, 200, 'PATCH', `/v1/cohorts/${cohortId}`, { token: w.tokens.chamber, now: '2026-06-02T10:00:00+08:00', body: { level: 'senior' } });
-    const res = await w.h.call('POST', `/v1/cohorts/${cohortId}/submit`, { token: w.tokens.chamber, now: '2026-06-10T10:00:00+08:00' });
-    expect(res.status).toBe(422);
-    expect(res.body.errors.map((e: { rule: string }) => e.rule)).toContain('R-ELIG-4');
+    const before = await ok(w, 200, 'GET', `/v1/cohorts/${cohortId}`, { token: w.tokens.chamber });
+    const p = await refused(w, 409, 'DUPLICATE_ENROLMENT', 'POST', `/v1/cohorts/${cohortId}/submit`, { token: w.tokens.chamber, now: '2026-06-10T10:00:00+08:00' });
+    expect(p.errors).toEqual([expect.objectContaining({ rule: 'R-ELIG-4', path: `trainees.${trainees[0]!.id}` })]);
+    const after = await ok(w, 200, 'GET', `/v1/cohorts/${cohortId}`, { token: w.tokens.chamber });
+    expect(after).toMatchObject({ status: 'draft', version: before.version });
   });
 });

@@ -152,6 +152,48 @@ describe('R-ROUTE-2: filing units per (participant, insured district), each appr
     expect((await ok(w, 200, 'POST', `/v1/cohorts/${cohortId}/filings/approve`, { token: tokens.binhu, now: '2026-07-20T10:00:00+08:00' })).status).toBe('in_training');
   });
 
+  it('R-JOINT-2: a trainee removed after plan listing voids the agreement; no one files until every party signed the new version', async () => {
+    const { orgs, tokens } = w;
+    const { cohortId, trainees } = await readyDraft(w, { participants: [{ id: orgs.smeA.id, token: tokens.smeA, district: '320214', trainees: 2 }, smes()[1]!] });
+    await toPublicized(w, cohortId, { organizer: tokens.chamber, bureau: tokens.xinwu, experts: ['e1', 'e2', 'e3'], expertTokens: tokens.experts.slice(0, 3) });
+    await ok(w, 200, 'POST', `/v1/cohorts/${cohortId}/plan`, { token: tokens.xinwu, now: '2026-07-10T10:00:00+08:00' });
+    const now = '2026-07-13T10:00:00+08:00';
+    await ok(w, 204, 'DELETE', `/v1/cohorts/${cohortId}/trainees/${trainees[0]!.id}`, { token: tokens.smeA, now });
+    const voided = await ok(w, 200, 'GET', `/v1/cohorts/${cohortId}`, { token: tokens.chamber });
+    expect([voided.status, voided.agreement.status]).toEqual(['planned', 'void']);
+
+    const p = await refused(w, 422, 'RULE_VIOLATION', 'POST', `/v1/cohorts/${cohortId}/filings`, { token: tokens.smeA, now, body: { enterpriseId: orgs.smeA.id, commitment } });
+    expect(rulesOf(p)).toEqual(['R-JOINT-2']);
+    expect((await ok(w, 200, 'GET', `/v1/cohorts/${cohortId}`, { token: tokens.chamber })).version).toBe(voided.version);
+
+    const next = await ok(w, 201, 'POST', `/v1/cohorts/${cohortId}/agreement`, { token: tokens.chamber, now });
+    expect([next.version, next.status]).toEqual([voided.agreement.version + 1, 'pending']);
+    await ok(w, 201, 'POST', `/v1/cohorts/${cohortId}/agreement/signatures`, { token: tokens.smeA, now, body: { signerName: '王芳' } });
+    await refused(w, 422, 'RULE_VIOLATION', 'POST', `/v1/cohorts/${cohortId}/filings`, { token: tokens.smeA, now, body: { enterpriseId: orgs.smeA.id, commitment } });
+    for (const token of [tokens.chamber, tokens.smeB, tokens.provider]) await ok(w, 201, 'POST', `/v1/cohorts/${cohortId}/agreement/signatures`, { token, now, body: { signerName: '签署人' } });
+    const filing = await ok(w, 201, 'POST', `/v1/cohorts/${cohortId}/filings`, { token: tokens.smeA, now, body: { enterpriseId: orgs.smeA.id, commitment } });
+    expect(filing.units).toEqual([expect.objectContaining({ district: '320214', trainees: 1 })]);
+  });
+
+  it('R-ROUTE-2: a participant whose trainees were all removed after submission has nothing to file; the others’ filings make the class `filed`', async () => {
+    const { orgs, tokens } = w;
+    const { cohortId, trainees } = await readyDraft(w, { participants: smes(3) });
+    await ok(w, 200, 'POST', `/v1/cohorts/${cohortId}/submit`, { token: tokens.chamber, now: '2026-06-10T10:00:00+08:00' });
+    await ok(w, 204, 'DELETE', `/v1/cohorts/${cohortId}/trainees/${trainees[2]!.id}`, { token: tokens.smeC, now: '2026-06-10T11:00:00+08:00' });
+    await ok(w, 201, 'POST', `/v1/cohorts/${cohortId}/agreement`, { token: tokens.chamber, now: '2026-06-10T12:00:00+08:00' });
+    for (const token of [tokens.chamber, tokens.smeA, tokens.smeB, tokens.smeC, tokens.provider]) await ok(w, 201, 'POST', `/v1/cohorts/${cohortId}/agreement/signatures`, { token, now: '2026-06-10T12:00:00+08:00', body: { signerName: '签署人' } });
+    await ok(w, 200, 'POST', `/v1/cohorts/${cohortId}/accept`, { token: tokens.xinwu, now: '2026-06-11T10:00:00+08:00', body: { experts: ['e1', 'e2', 'e3'] } });
+    for (const t of tokens.experts.slice(0, 3)) await ok(w, 201, 'POST', `/v1/cohorts/${cohortId}/votes`, { token: t, now: '2026-06-20T10:00:00+08:00', body: { decision: 'approve' } });
+    await ok(w, 200, 'POST', `/v1/cohorts/${cohortId}/decision`, { token: tokens.xinwu, now: '2026-07-01T10:00:00+08:00', body: { decision: 'approve' } });
+    await ok(w, 200, 'POST', `/v1/cohorts/${cohortId}/plan`, { token: tokens.xinwu, now: '2026-07-10T10:00:00+08:00' });
+    const now = '2026-07-15T10:00:00+08:00';
+    const nothing = await refused(w, 422, 'RULE_VIOLATION', 'POST', `/v1/cohorts/${cohortId}/filings`, { token: tokens.smeC, now, body: { enterpriseId: orgs.smeC.id, commitment } });
+    expect(rulesOf(nothing)).toEqual(['R-ROUTE-2']);
+    await ok(w, 201, 'POST', `/v1/cohorts/${cohortId}/filings`, { token: tokens.smeA, now, body: { enterpriseId: orgs.smeA.id, commitment } });
+    await ok(w, 201, 'POST', `/v1/cohorts/${cohortId}/filings`, { token: tokens.smeB, now, body: { enterpriseId: orgs.smeB.id, commitment } });
+    expect((await ok(w, 200, 'GET', `/v1/cohorts/${cohortId}`, { token: tokens.chamber })).status).toBe('filed');
+  });
+
   it('R-ROUTE-2: a participant files only for itself; the organiser may file for it', async () => {
     const { orgs, tokens } = w;
     const { cohortId } = await readyDraft(w, { participants: smes() });

@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createHarness } from '../../support/harness.js';
-import { createWorld, enterpriseClassInTraining, ok, refused, rulesOf, type World } from '../../support/world.js';
+import { commitment, createWorld, enterpriseClassInTraining, ok, readyDraft, refused, rulesOf, toPlanned, type World } from '../../support/world.js';
 
 let w: World;
 beforeAll(async () => {
@@ -41,8 +41,9 @@ describe('R-DEPART-1: a departure is reported within 15 calendar days of the lea
     expect([again.status, again.body.code]).toEqual([409, 'INVALID_STATE']);
   });
 
-  it('R-DEPART-1: only the trainee’s enterprise (or the organiser) reports; strangers do not see the class', async () => {
+  it('R-DEPART-1: only the trainee’s enterprise reports; strangers do not see the class', async () => {
     await refused(w, 403, 'FORBIDDEN', 'POST', `/v1/cohorts/${cohortId}/trainees/${trainees[2]!.id}/departure`, { token: w.tokens.xinwu, now: '2027-01-10T10:00:00+08:00', body: { leftOn: '2027-01-05' } });
+    await refused(w, 403, 'FORBIDDEN', 'POST', `/v1/cohorts/${cohortId}/trainees/${trainees[2]!.id}/departure`, { token: w.tokens.provider, now: '2027-01-10T10:00:00+08:00', body: { leftOn: '2027-01-05' } });
     await refused(w, 404, 'NOT_FOUND', 'POST', `/v1/cohorts/${cohortId}/trainees/${trainees[2]!.id}/departure`, { token: w.tokens.smeB, now: '2027-01-10T10:00:00+08:00', body: { leftOn: '2027-01-05' } });
     const c = await ok(w, 200, 'GET', `/v1/cohorts/${cohortId}`, { token: w.tokens.smeA });
     expect([c.status, c.counts.departed]).toEqual(['in_training', 2]);
@@ -116,5 +117,23 @@ describe('R-ASSESS-1 and R-CLOSE-1: assessment within the 3 months before planne
     const body = { materials: [{ name: '材料.pdf', sha256: 'e'.repeat(64) }] };
     await refused(w, 409, 'INVALID_STATE', 'POST', `/v1/cohorts/${id}/closing`, { token: w.tokens.smeA, now: '2027-09-01T10:00:00+08:00', body });
     await refused(w, 403, 'FORBIDDEN', 'POST', `/v1/cohorts/${id}/closing`, { token: w.tokens.xinwu, now: '2027-09-01T10:00:00+08:00', body });
+  });
+});
+
+describe('cohort states: every trainee left before training', () => {
+  it('R-DEPART-1: the class enters training already `assessed` (no one remains), closes, and pays nothing (R-SUB-3)', async () => {
+    const { orgs, tokens } = w;
+    const { cohortId, trainees } = await readyDraft(w, { mode: 'enterprise', organizerToken: tokens.smeA, participants: [{ id: orgs.smeA.id, token: tokens.smeA, district: '320214', trainees: 1 }] });
+    await toPlanned(w, cohortId, { organizer: tokens.smeA, bureau: tokens.xinwu, experts: ['e1', 'e2', 'e3'], expertTokens: tokens.experts.slice(0, 3) });
+    await ok(w, 200, 'POST', `/v1/cohorts/${cohortId}/trainees/${trainees[0]!.id}/departure`, { token: tokens.smeA, now: '2026-07-12T10:00:00+08:00', body: { leftOn: '2026-07-11' } });
+    await ok(w, 201, 'POST', `/v1/cohorts/${cohortId}/filings`, { token: tokens.smeA, now: '2026-07-15T10:00:00+08:00', body: { enterpriseId: orgs.smeA.id, commitment } });
+    const approved = await ok(w, 200, 'POST', `/v1/cohorts/${cohortId}/filings/approve`, { token: tokens.xinwu, now: '2026-07-20T10:00:00+08:00' });
+    expect([approved.status, approved.enteredTrainingOn, approved.counts]).toEqual(['assessed', '2026-07-20', expect.objectContaining({ enrolled: 1, departed: 1, assessed: 0 })]);
+    const alerts = await ok(w, 200, 'GET', '/v1/alerts', { token: tokens.xinwu, now: '2027-09-15T10:00:00+08:00' });
+    expect(alerts.items.filter((a: { cohortId: string }) => a.cohortId === cohortId)).toEqual([]);
+    await ok(w, 200, 'POST', `/v1/cohorts/${cohortId}/closing`, { token: tokens.smeA, now: '2026-07-21T10:00:00+08:00', body: { materials: [{ name: '结班材料.pdf', sha256: 'f'.repeat(64) }] } });
+    const closed = await ok(w, 200, 'POST', `/v1/cohorts/${cohortId}/closing/accept`, { token: tokens.xinwu, now: '2026-07-22T10:00:00+08:00' });
+    expect(closed.status).toBe('closed');
+    expect(await ok(w, 200, 'GET', `/v1/cohorts/${cohortId}/subsidy`, { token: tokens.smeA })).toMatchObject({ totalFen: 0, lines: [] });
   });
 });
