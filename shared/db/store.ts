@@ -30,6 +30,7 @@ import {
 import { unmarshall, type NativeAttributeValue } from '@aws-sdk/util-dynamodb';
 import { toAttributeMap } from './marshal.js';
 import { ApiError, conflict } from '../http/errors.js';
+import { invalidCursor } from '../http/pagination.js';
 import { tableDefinition } from './table.js';
 
 /** Attributes that only place an item in the table (keys, index keys, entity type). */
@@ -160,7 +161,12 @@ export class Store {
   }
 
   async query<T = Item>(input: QueryInput): Promise<{ items: T[]; lastKey?: Record<string, unknown> }> {
-    const res = await this.client.send(new QueryCommand(toRawInput({ TableName: this.tableName, ...input }) as RawQueryInput));
+    const res = await this.client.send(new QueryCommand(toRawInput({ TableName: this.tableName, ...input }) as RawQueryInput)).catch((err: unknown) => {
+      // A start key comes from a client's cursor (shared/http/pagination.ts): one edited by hand can
+      // name the wrong attributes or lie outside the query, which DynamoDB refuses. Bad input: 400.
+      if (input.ExclusiveStartKey && (err as { name?: string }).name === 'ValidationException') throw invalidCursor();
+      throw err;
+    });
     return {
       items: (res.Items ?? []).map((item) => unmarshall(item) as T),
       ...(res.LastEvaluatedKey ? { lastKey: unmarshall(res.LastEvaluatedKey) } : {}),

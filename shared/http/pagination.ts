@@ -29,7 +29,11 @@ export function decodeCursor(cursor: string | undefined, query: Record<string, u
   } catch {
     // fall through to the refusal below
   }
-  throw new ApiError('VALIDATION_FAILED', { en: 'cursor is invalid or belongs to another query', zh: '分页游标无效或不属于当前查询' }, [
+  throw invalidCursor();
+}
+
+/** 400 for a cursor this service did not make for this query (also raised by Store.query). */
+export const invalidCursor = () =>
+  new ApiError('VALIDATION_FAILED', { en: 'cursor is invalid or belongs to another query', zh: '分页游标无效或不属于当前查询' }, [
     { path: 'cursor', message: { en: 'invalid cursor', zh: '游标无效' } },
   ]);
-}
