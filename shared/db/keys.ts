@@ -10,6 +10,8 @@ export const keys = {
   bureauOfDistrict: (district: string) => ({ PK: `BUREAU#${district}`, SK: 'BUREAU' }),
   occupation: (code: string) => ({ PK: 'CATALOG#OCCUPATION', SK: `OCC#${code}` }),
   occupationsPartition: 'CATALOG#OCCUPATION',
+  /** The occupations of their partition, which also holds their audit events (EVENT#…). */
+  occupationPrefix: 'OCC#',
   calendarYear: (year: number) => ({ PK: 'CALENDAR', SK: `YEAR#${year}` }),
   policyVersion: (effectiveFrom: string) => ({ PK: 'POLICY', SK: `VERSION#${effectiveFrom}` }),
   policyPartition: 'POLICY',

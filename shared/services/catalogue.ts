@@ -2,9 +2,10 @@
 import { officialSchedule, weekdaysOnlySchedule, validateYearSchedule, type ScheduleLookup, type YearSchedule } from '../domain/calendar.js';
 import { auditOp } from '../db/audit.js';
 import { keys } from '../db/keys.js';
-import { storedItem, type Store } from '../db/store.js';
+import { sortKeyPrefix, storedItem, type Store } from '../db/store.js';
 import type { RequestContext } from '../http/context.js';
 import { ruleViolation } from '../http/errors.js';
+import { decodeCursor, encodeCursor, type Page } from '../http/pagination.js';
 
 export interface Occupation {
   code: string;
@@ -41,9 +42,16 @@ export class OccupationService {
     return occupation;
   }
 
-  async list(): Promise<Occupation[]> {
-    const items = await this.store.queryAll({ KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': keys.occupationsPartition } });
-    return items.map(toOccupation);
+  /** The catalogue in code order, one Query per page. */
+  async list(query: { limit: number; cursor?: string }): Promise<Page<Occupation>> {
+    const bound = { occupations: true };
+    const start = decodeCursor(query.cursor, bound);
+    const page = await this.store.query({
+      ...sortKeyPrefix(keys.occupationsPartition, keys.occupationPrefix),
+      Limit: query.limit,
+      ...(start ? { ExclusiveStartKey: start } : {}),
+    });
+    return { items: page.items.map(toOccupation), nextCursor: encodeCursor(page.lastKey, bound) };
   }
 }
 

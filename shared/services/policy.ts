@@ -9,6 +9,7 @@ import { auditOp } from '../db/audit.js';
 import { keys } from '../db/keys.js';
 import { sortKeyPrefix, storedItem, type Store } from '../db/store.js';
 import { compareDates, isIsoDate, type IsoDate } from '../domain/dates.js';
+import { decodeCursor, encodeCursor, type Page } from '../http/pagination.js';
 import { levelNames, levels, type Level } from '../domain/levels.js';
 import { issue, type RuleIssue } from '../domain/messages.js';
 import { BASIS_POINTS, FEN_PER_YUAN, policy2024, policyInForce, policyVersionProblems, type PolicyVersion } from '../domain/subsidy.js';
@@ -46,6 +47,16 @@ export class PolicyService {
     const versions = [clone(policy2024), ...stored].sort((a, b) => compareDates(a.effectiveFrom, b.effectiveFrom));
     this.cached = { versions, at: Date.now() };
     return versions.map(clone);
+  }
+
+  /** The versions oldest first, a page at a time (API.md lists); the whole table is a few rows, cached. */
+  async page(query: { limit: number; cursor?: string }): Promise<Page<PolicyVersion>> {
+    const bound = { policyVersions: true };
+    const after = decodeCursor(query.cursor, bound)?.after;
+    const all = await this.list();
+    const rest = typeof after === 'string' ? all.filter((v) => v.effectiveFrom > after) : all;
+    const items = rest.slice(0, query.limit);
+    return { items, nextCursor: rest.length > items.length ? encodeCursor({ after: items.at(-1)!.effectiveFrom }, bound) : null };
   }
 
   /** R-SUB-1: the version in force on a date (a cohort's planned start). */

@@ -65,6 +65,18 @@ describe('R-SUB-1 policy table versioned by effective date', () => {
     expect(list.body.items.map((v: { effectiveFrom: string }) => v.effectiveFrom)).toEqual(['2024-04-02', '2026-09-01', '2027-01-01']);
     expect(list.body.items[1].version).toBe('2026-09-01'); // defaults to the effective date
     expect(list.body.items[2].cityShareBasisPointsByDistrict).toEqual({ '320214': 4000 });
+    expect(list.body.nextCursor).toBeNull();
+    // Pages as every list does (API.md: limit, cursor, {items, nextCursor}).
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { status: number; body: { items: { effectiveFrom: string }[]; nextCursor: string | null } } = await h.call('GET', `/v1/policy/versions?limit=2${cursor ? `&cursor=${cursor}` : ''}`, { token: enterpriseToken });
+      expect(page.status).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.body.items.map((v) => v.effectiveFrom));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(['2024-04-02', '2026-09-01', '2027-01-01']);
   });
 
   it('R-SUB-1: a version taking effect today or earlier is refused 422 RULE_VIOLATION (history is immutable)', async () => {

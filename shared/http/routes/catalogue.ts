@@ -1,4 +1,4 @@
-import { defineRoute, jsonBody, jsonResponse, responseSchema, z } from '../openapi.js';
+import { defineRoute, jsonBody, jsonResponse, listQuery, pageOf, responseSchema, z } from '../openapi.js';
 import type { App } from '../app.js';
 import { requestContext } from '../app.js';
 import { requireRole, withEtag } from '../respond.js';
@@ -54,9 +54,10 @@ export function registerCatalogueRoutes(app: App, services: Services) {
       operationId: 'listOccupations',
       summary: 'List the occupation catalogue',
       tags: ['Catalogue'],
-      responses: { 200: jsonResponse('All occupations', () => z.object({ items: z.array(Occupation()) }), { items: [occupationExample] }) },
+      request: { query: z.object(listQuery) },
+      responses: { 200: jsonResponse('A page of occupations, in code order', pageOf(Occupation, 'OccupationPage'), { items: [occupationExample], nextCursor: null }) },
     }),
-    async (c) => c.json({ items: await services.occupations.list() }, 200),
+    async (c) => c.json(await services.occupations.list(c.req.valid('query')), 200),
   );
   app.openapi(
     defineRoute({

@@ -1,4 +1,4 @@
-import { defineRoute, jsonBody, jsonResponse, responseSchema, z } from '../openapi.js';
+import { defineRoute, jsonBody, jsonResponse, listQuery, pageOf, responseSchema, z } from '../openapi.js';
 import type { App } from '../app.js';
 import { requestContext } from '../app.js';
 import { requireRole } from '../respond.js';
@@ -68,11 +68,12 @@ export function registerPolicyRoutes(app: App, services: Services) {
         'Rates per level (yuan per person-year) and the city/district cost-sharing ratios, versioned by effective date (R-SUB-1, R-SUB-5). ' +
         'A cohort uses the version in force on its planned start. The notice of 2 April 2024 is built in.',
       tags: ['Policy'],
+      request: { query: z.object(listQuery) },
       responses: {
-        200: jsonResponse('All versions', () => z.object({ items: z.array(PolicyVersion()) }), { items: [example2024, newExample] }),
+        200: jsonResponse('A page of versions, oldest first', pageOf(PolicyVersion, 'PolicyVersionPage'), { items: [example2024, newExample], nextCursor: null }),
       },
     }),
-    async (c) => c.json({ items: await services.policy.list() }, 200),
+    async (c) => c.json(await services.policy.page(c.req.valid('query')), 200),
   );
   app.openapi(
     defineRoute({
