@@ -29,8 +29,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { unmarshall, type NativeAttributeValue } from '@aws-sdk/util-dynamodb';
 import { toAttributeMap } from './marshal.js';
-import { ApiError, conflict } from '../http/errors.js';
-import { invalidCursor } from '../http/pagination.js';
+import { ApiError, conflict, invalidCursor } from '../http/errors.js';
 import { tableDefinition } from './table.js';
 
 /** Attributes that only place an item in the table (keys, index keys, entity type). */

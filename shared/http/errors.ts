@@ -100,3 +100,9 @@ export const invalidState = (status: string, action: string) =>
 
 export const conflict = () =>
   new ApiError('CONFLICT', { en: 'Another change won the race; reload and retry', zh: '其他修改已先完成，请刷新后重试' });
+
+/** 400 for a list cursor this service did not make for this query (pagination.ts, Store.query). */
+export const invalidCursor = () =>
+  new ApiError('VALIDATION_FAILED', { en: 'cursor is invalid or belongs to another query', zh: '分页游标无效或不属于当前查询' }, [
+    { path: 'cursor', message: { en: 'invalid cursor', zh: '游标无效' } },
+  ]);

@@ -3,7 +3,7 @@
  * it (a cursor replayed with other filters is refused instead of silently skipping items).
  */
 import { createHash } from 'node:crypto';
-import { ApiError } from './errors.js';
+import { invalidCursor } from './errors.js';
 
 export interface Page<T> {
   items: T[];
@@ -31,9 +31,3 @@ export function decodeCursor(cursor: string | undefined, query: Record<string, u
   }
   throw invalidCursor();
 }
-
-/** 400 for a cursor this service did not make for this query (also raised by Store.query). */
-export const invalidCursor = () =>
-  new ApiError('VALIDATION_FAILED', { en: 'cursor is invalid or belongs to another query', zh: '分页游标无效或不属于当前查询' }, [
-    { path: 'cursor', message: { en: 'invalid cursor', zh: '游标无效' } },
-  ]);

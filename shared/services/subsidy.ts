@@ -243,14 +243,22 @@ export class SubsidyService {
     return { items: page.items.map(stripLine), nextCursor: encodeCursor(page.lastKey, bound) };
   }
 
-  private async loadLine(ctx: RequestContext, lineIdValue: string): Promise<SubsidyLine> {
+  /** One line, to its payer bureau, its payee and auditors (404 to anyone else, as for no line). */
+  async line(ctx: RequestContext, lineIdValue: string): Promise<SubsidyLine> {
     const cohortId = cohortOfLine(lineIdValue);
     const raw = cohortId ? await this.store.get(keys.subsidyLine(cohortId, lineIdValue)) : undefined;
     const line = raw ? stripLine(raw) : undefined;
     const p = ctx.principal;
     const visible = line && line.status !== 'staged' && ((p.role === 'hr' && p.orgId === line.payerBureauId) || (p.role === 'enterprise' && p.orgId === line.payeeId) || p.role === 'auditor');
     if (!line || !visible) throw notFound('subsidy line');
-    if (p.role !== 'hr') throw new ApiError('FORBIDDEN', { en: 'Only the paying bureau acts on a line', zh: '仅付款人社部门可办理' });
+    return line;
+  }
+
+  /** The line its payer bureau acts on, at the version the caller read (If-Match, API.md). */
+  private async loadLine(ctx: RequestContext, lineIdValue: string, expectedVersion?: number): Promise<SubsidyLine> {
+    const line = await this.line(ctx, lineIdValue);
+    if (ctx.principal.role !== 'hr') throw new ApiError('FORBIDDEN', { en: 'Only the paying bureau acts on a line', zh: '仅付款人社部门可办理' });
+    if (expectedVersion !== undefined && expectedVersion !== line.version) throw new ApiError('PRECONDITION_FAILED');
     return line;
   }
 
@@ -272,8 +280,8 @@ export class SubsidyService {
     ]);
   }
 
-  async approve(ctx: RequestContext, id: string, fundingSource: FundingSource): Promise<SubsidyLine> {
-    const line = await this.loadLine(ctx, id);
+  async approve(ctx: RequestContext, id: string, fundingSource: FundingSource, expectedVersion?: number): Promise<SubsidyLine> {
+    const line = await this.loadLine(ctx, id, expectedVersion);
     if (line.status === 'approved' && line.approval?.fundingSource === fundingSource) return line;
     if (line.status !== 'pending') throw new ApiError('INVALID_STATE', { en: `The line is ${line.status}`, zh: `该补贴明细状态为 ${line.status}` });
     const next: SubsidyLine = { ...line, status: 'approved', version: line.version + 1, approval: { fundingSource, approvedAt: ctx.now.toISOString(), approvedOn: ctx.today, by: ctx.principal.sub } };
@@ -289,8 +297,8 @@ export class SubsidyService {
   }
 
   /** Paid at most once whatever is retried (R-SUB-6): a repeat answers the paid line unchanged. */
-  async pay(ctx: RequestContext, id: string, paidOn: string, reference: string): Promise<SubsidyLine> {
-    const line = await this.loadLine(ctx, id);
+  async pay(ctx: RequestContext, id: string, paidOn: string, reference: string, expectedVersion?: number): Promise<SubsidyLine> {
+    const line = await this.loadLine(ctx, id, expectedVersion);
     if (line.status === 'paid') return line;
     if (line.status !== 'approved') throw new ApiError('INVALID_STATE', { en: `A ${line.status} line cannot be paid; approve it first`, zh: '补贴明细须先审批后支付' });
     if (paidOn > ctx.today || paidOn < line.approval!.approvedOn) {

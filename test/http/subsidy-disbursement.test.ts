@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createHarness } from '../support/harness.js';
-import { classDraft, createWorld, GatedStore, ok, storeFactory, toClosingReview, toPlanned, type World } from '../support/world.js';
+import { classDraft, createWorld, GatedStore, ok, refused, storeFactory, toClosingReview, toPlanned, type World } from '../support/world.js';
 import { keys } from '../../shared/db/keys.js';
 import { policy2024, splitShares, traineeSubsidy, type PolicyVersion } from '../../shared/domain/subsidy.js';
 
@@ -177,6 +177,29 @@ describe('closing acceptance creates the lines', () => {
     expect((await lineList(xinwu, '&status=paid')).map((l) => l.id)).toEqual([line.id]);
     expect((await lineList(w.tokens.smeA, '&status=paid')).map((l) => l.id)).toEqual([line.id]);
     expect((await lineList(xinwu, '&status=pending')).map((l) => l.id)).not.toContain(line.id);
+  });
+
+  it('R-SUB-6: GET a line gives its version as ETag; approve and pay honour If-Match (stale → 412, nothing changes)', async () => {
+    const line = lines.find((l) => l.payeeId === w.orgs.smeB.id && l.district === '320214')!;
+    const path = `/v1/disbursements/${line.id}`;
+    const xinwu = w.tokens.xinwu;
+    const read = await w.h.call<Line>('GET', path, { token: xinwu });
+    expect([read.status, read.headers.get('etag'), read.body.status]).toEqual([200, `"${line.version}"`, 'pending']);
+    expect((await w.h.call('GET', path, { token: w.tokens.auditor })).status).toBe(200);
+    expect((await w.h.call('GET', path, { token: w.tokens.binhu })).status).toBe(404);
+    expect((await w.h.call('GET', path, { token: w.tokens.smeB })).status).toBe(200);
+    expect((await w.h.call('GET', path, { token: w.tokens.smeA })).status).toBe(404);
+
+    const stale = `"${line.version + 5}"`;
+    await refused(w, 412, 'PRECONDITION_FAILED', 'POST', `${path}/approve`, { token: xinwu, now: '2027-09-02T10:00:00+08:00', headers: { 'If-Match': stale }, body: { fundingSource: 'employment_subsidy' } });
+    expect((await ok<Line>(w, 200, 'GET', path, { token: xinwu })).status).toBe('pending');
+    const approved = await w.h.call<Line>('POST', `${path}/approve`, { token: xinwu, now: '2027-09-02T10:00:00+08:00', headers: { 'If-Match': read.headers.get('etag')! }, body: { fundingSource: 'employment_subsidy' } });
+    expect([approved.status, approved.body.status, approved.headers.get('etag')]).toEqual([200, 'approved', `"${line.version + 1}"`]);
+
+    await refused(w, 412, 'PRECONDITION_FAILED', 'POST', `${path}/pay`, { token: xinwu, now: '2027-09-05T10:00:00+08:00', headers: { 'If-Match': read.headers.get('etag')! }, body: { paidOn: '2027-09-05', reference: 'B-1' } });
+    expect((await ok<Line>(w, 200, 'GET', path, { token: xinwu })).status).toBe('approved');
+    const paid = await ok<Line>(w, 200, 'POST', `${path}/pay`, { token: xinwu, now: '2027-09-05T10:00:00+08:00', headers: { 'If-Match': approved.headers.get('etag')! }, body: { paidOn: '2027-09-05', reference: 'B-1' } });
+    expect(paid.status).toBe('paid');
   });
 
   it('R-SUB-6, R-KPI-1: 20 concurrent pays of one line pay it exactly once: one event, subsidyPaidFen counted once', async () => {

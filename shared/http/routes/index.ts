@@ -16,8 +16,10 @@ export function registerRoutes(app: App, services: Services) {
   registerPolicyRoutes(app, services);
   registerCohortRoutes(app, services);
   registerLifecycleRoutes(app, services);
+  // Hono runs the first route that matches: GET /v1/disbursements/statement (exports) must come
+  // before GET /v1/disbursements/{lineId} (subsidy).
+  registerExportRoutes(app, services);
   registerSubsidyRoutes(app, services);
   registerDemandRoutes(app, services);
   registerSupervisionRoutes(app, services);
-  registerExportRoutes(app, services);
 }

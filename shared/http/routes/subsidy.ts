@@ -3,8 +3,8 @@ import type { Services } from '../../services/index.js';
 import { fundingSources } from '../../services/subsidy.js';
 import type { App } from '../app.js';
 import { requestContext } from '../app.js';
-import { defineRoute, idParam, jsonBody, jsonResponse, listQuery, pageOf, responseSchema, versionedWriteHeaders, writeHeaders, z } from '../openapi.js';
-import { respondCohort, expectedVersion } from '../respond.js';
+import { defineRoute, idParam, jsonBody, jsonResponse, listQuery, pageOf, responseSchema, versionedWriteHeaders, z } from '../openapi.js';
+import { respondCohort, expectedVersion, withEtag } from '../respond.js';
 import { Cohort, cohortExample, CohortParams, IsoDate } from './cohort-schemas.js';
 
 const LineTrainee = responseSchema(() => z.object({
@@ -71,26 +71,44 @@ export function registerSubsidyRoutes(app: App, services: Services) {
     async (c) => c.json((await subsidy.list(requestContext(c), c.req.valid('query'))) as never, 200),
   );
 
+  // Registered after GET /v1/disbursements/statement (routes/index.ts): Hono tries routes in order.
+  app.openapi(
+    defineRoute({
+      method: 'get', path: '/v1/disbursements/{lineId}', operationId: 'getDisbursement', tags: ['Subsidy'],
+      summary: 'One subsidy line (its payer bureau, its payee, auditors); ETag carries its version',
+      request: { params: LineParams },
+      responses: { 200: jsonResponse('The line', SubsidyLine, lineExample) },
+    }),
+    async (c) => {
+      const line = await subsidy.line(requestContext(c), c.req.valid('param').lineId);
+      return c.json(withEtag(c, line, line.version) as never, 200);
+    },
+  );
+
   app.openapi(
     defineRoute({
       method: 'post', path: '/v1/disbursements/{lineId}/approve', operationId: 'approveDisbursement', tags: ['Subsidy'],
       summary: 'Approve a line and record its funding source (payer bureau, R-SUB-6)',
-      request: { params: LineParams, headers: writeHeaders, body: jsonBody(z.object({ fundingSource: z.enum(fundingSources) }), { fundingSource: 'employment_subsidy' }) },
+      request: { params: LineParams, headers: versionedWriteHeaders, body: jsonBody(z.object({ fundingSource: z.enum(fundingSources) }), { fundingSource: 'employment_subsidy' }) },
       responses: { 200: jsonResponse('The approved line', SubsidyLine, { ...lineExample, status: 'approved' }) },
     }),
-    async (c) => c.json((await subsidy.approve(requestContext(c), c.req.valid('param').lineId, c.req.valid('json').fundingSource)) as never, 200),
+    async (c) => {
+      const line = await subsidy.approve(requestContext(c), c.req.valid('param').lineId, c.req.valid('json').fundingSource, expectedVersion(c));
+      return c.json(withEtag(c, line, line.version) as never, 200);
+    },
   );
 
   app.openapi(
     defineRoute({
       method: 'post', path: '/v1/disbursements/{lineId}/pay', operationId: 'payDisbursement', tags: ['Subsidy'],
       summary: 'Record the payment of an approved line; a repeat never pays twice (R-SUB-6)',
-      request: { params: LineParams, headers: writeHeaders, body: jsonBody(z.object({ paidOn: IsoDate, reference: z.string().trim().min(1).max(100) }), { paidOn: '2027-11-05', reference: '国库集中支付 2027-110512' }) },
+      request: { params: LineParams, headers: versionedWriteHeaders, body: jsonBody(z.object({ paidOn: IsoDate, reference: z.string().trim().min(1).max(100) }), { paidOn: '2027-11-05', reference: '国库集中支付 2027-110512' }) },
       responses: { 200: jsonResponse('The paid line', SubsidyLine, { ...lineExample, status: 'paid' }) },
     }),
     async (c) => {
       const { paidOn, reference } = c.req.valid('json');
-      return c.json((await subsidy.pay(requestContext(c), c.req.valid('param').lineId, paidOn, reference)) as never, 200);
+      const line = await subsidy.pay(requestContext(c), c.req.valid('param').lineId, paidOn, reference, expectedVersion(c));
+      return c.json(withEtag(c, line, line.version) as never, 200);
     },
   );
 }
