@@ -196,7 +196,9 @@ export function accessOf(principal: Principal, cohort: Cohort): Access {
     evaluator: principal.role === 'evaluator' && cohort.evaluatorId === org,
     reviewBureau: principal.role === 'hr' && cohort.reviewBureauId === org,
     filingBureau: principal.role === 'hr' && filingBureausOf(cohort).has(org),
-    expert: principal.role === 'expert' && (cohort.review?.experts.includes(principal.sub) ?? false),
+    // An expert belongs to the pool of the bureau whose org its token carries (SPEC, roles): only the
+    // competent bureau's experts sit on its panel, whatever `sub` another bureau's expert has.
+    expert: principal.role === 'expert' && cohort.reviewBureauId === org && (cohort.review?.experts.includes(principal.sub) ?? false),
     auditor: principal.role === 'auditor',
   };
 }

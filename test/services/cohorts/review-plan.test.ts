@@ -57,6 +57,16 @@ describe('R-REVIEW-1: acceptance with ≥ 3 distinct experts, one vote each, app
     expect(c.review.votes.map((v: { expert: string; decision: string }) => [v.expert, v.decision])).toEqual([['e1', 'approve']]);
   });
 
+  it('R-REVIEW-1: an expert of another bureau’s pool with an assigned sub neither votes nor sees the class (404)', async () => {
+    const { cohortId } = await underReview(['e1', 'e2', 'e3']);
+    const binhuExpert = await w.h.token(w.orgs.binhu.id, 'expert', 'e2');
+    for (const [method, path, body] of [['POST', '/votes', { decision: 'approve' }], ['GET', '', undefined], ['GET', '/trainees', undefined]] as const) {
+      const res = await w.h.call(method, `/v1/cohorts/${cohortId}${path}`, { token: binhuExpert, now: '2026-06-20T10:00:00+08:00', ...(body ? { body } : {}) });
+      expect([res.status, res.body.code], `${method} ${path}`).toEqual([404, 'NOT_FOUND']);
+    }
+    expect((await vote(cohortId, 'e2', 'approve')).status).toBe(201);
+  });
+
   it('R-REVIEW-1: approve with 2 approve – 1 reject is accepted → publicized', async () => {
     const { cohortId } = await underReview(['e1', 'e2', 'e3']);
     for (const [sub, d] of [['e1', 'approve'], ['e2', 'reject'], ['e3', 'approve']] as const) expect((await vote(cohortId, sub, d)).status).toBe(201);
