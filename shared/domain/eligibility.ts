@@ -42,7 +42,7 @@ export function checkTrainee(input: TraineeEligibilityInput): RuleIssue[] {
  * R-ELIG-1: a labour contract of at least 12 months (both end dates counted) or open-ended,
  * in force on the enrolment date.
  */
-function checkContract({ contract, enrolledOn }: TraineeEligibilityInput): RuleIssue[] {
+function checkContract({ contract, enrolledOn, hireDate }: TraineeEligibilityInput): RuleIssue[] {
   const rule = 'R-ELIG-1';
   const bad: RuleIssue[] = [];
   if (!isIsoDate(contract.start)) bad.push(issue(rule, { en: 'Contract start is not a date', zh: '劳动合同起始日期无效' }, 'contract.start'));
@@ -53,6 +53,14 @@ function checkContract({ contract, enrolledOn }: TraineeEligibilityInput): RuleI
   if (bad.length > 0) return bad;
 
   const issues: RuleIssue[] = [];
+  // Contradictions a form would not allow: an open-ended contract with an end date, or a hire date
+  // after the enrolment date (the trainee must already be the enterprise's employee).
+  if (contract.openEnded && contract.end != null) {
+    issues.push(issue(rule, { en: 'An open-ended contract has no end date', zh: '无固定期限劳动合同不应填写终止日期' }, 'contract.end'));
+  }
+  if (isIsoDate(hireDate) && compareDates(hireDate, enrolledOn) > 0) {
+    issues.push(issue(rule, { en: `Hired after the enrolment date ${enrolledOn}`, zh: `入职日期晚于报名日${enrolledOn}` }, 'hireDate'));
+  }
   const end = contract.openEnded ? undefined : (contract.end ?? undefined);
   if (!contract.openEnded) {
     if (end === undefined) {

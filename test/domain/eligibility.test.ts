@@ -37,6 +37,16 @@ describe('R-ELIG-1 labour contract of 12 months or open-ended, in force on enrol
     expect(checkTrainee({ ...eligible, contract: { start: '2026-02-01', end: null, openEnded: true } })).toEqual([]);
   });
 
+  it('R-ELIG-1: refuses an open-ended contract that also gives an end date, even one in force', () => {
+    expect(checkTrainee({ ...eligible, contract: { start: '2025-01-01', end: '2025-06-01', openEnded: true } })).toMatchObject([{ rule: 'R-ELIG-1', path: 'contract.end' }]);
+    expect(checkTrainee({ ...eligible, contract: { start: '2025-01-01', end: '2030-01-01', openEnded: true } })).toMatchObject([{ rule: 'R-ELIG-1', path: 'contract.end' }]);
+  });
+
+  it('R-ELIG-1: refuses a hire date after the enrolment date; the enrolment date itself is fine', () => {
+    expect(checkTrainee({ ...eligible, hireDate: '2026-03-02' })).toMatchObject([{ rule: 'R-ELIG-1', path: 'hireDate' }]);
+    expect(checkTrainee({ ...eligible, contract: { start: '2026-03-01', openEnded: true }, hireDate: '2026-03-01' })).toEqual([]);
+  });
+
   it('refuses a fixed-term contract without end date', () => {
     expect(rulesOf({ ...eligible, contract: { start: '2025-01-01' } })).toEqual(['R-ELIG-1']);
   });

@@ -39,7 +39,8 @@ const designFields = {
 };
 
 export const NewCohort = z.object({ mode: z.enum(cohortModes), ...designFields }).openapi('NewCohort');
-export const CohortPatch = z.object(designFields).partial().openapi('CohortPatch');
+// Strict: a field PATCH cannot change (the mode, the status…) is refused, not silently dropped.
+export const CohortPatch = z.object(designFields).strict().partial().openapi('CohortPatch');
 
 export const newCohortExample = {
   mode: 'joint',
@@ -116,7 +117,7 @@ export const Cohort = responseSchema(() =>
         .object({ acceptedAt: z.string(), acceptedOn: z.string(), reviewDue: z.string(), experts: z.array(z.string()), votes: z.array(Vote()), decision: z.object({ decision: z.enum(['approve', 'reject']), reason: z.string().optional(), onSiteVerified: z.boolean().optional(), at: z.string(), on: z.string(), by: z.string() }).optional() })
         .optional(),
       publicity: z.object({ from: z.string(), until: z.string() }).optional(),
-      plan: z.object({ publishedOn: z.string(), filingDue: z.string(), warnings: z.array(z.any()) }).optional(),
+      plan: z.object({ publishedOn: z.string(), filingDue: z.string(), warnings: z.array(z.object({ rule: z.string(), message: z.string(), path: z.string().optional() })) }).optional(),
       filings: z.array(Filing().omit({ units: true })),
       filingUnits: z.array(FilingUnit()),
       enteredTrainingOn: z.string().optional(),

@@ -176,7 +176,8 @@ export class CohortDesignService {
   }
 
   async list(principal: Principal, query: { status?: string; limit: number; cursor?: string }): Promise<Page<ReturnType<typeof cohortSummary>>> {
-    if (principal.role === 'admin') throw new ApiError('FORBIDDEN', { en: 'The platform operator does not read cohorts', zh: '平台管理员不可查看班级' });
+    // API.md: any role lists "only what it may see"; the platform operator sees no cohort.
+    if (principal.role === 'admin') return { items: [], nextCursor: null };
     const viewer = principalViewerKey(principal);
     const bound = { status: query.status, viewer };
     const start = decodeCursor(query.cursor, bound);

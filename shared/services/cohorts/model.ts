@@ -267,9 +267,14 @@ export function warningsOf(c: Cohort): RuleIssue[] {
 }
 
 export function cohortView(c: Cohort, lang: 'en' | 'zh' = 'en') {
+  const localized = (w: RuleIssue) => ({ rule: w.rule, message: w.message[lang], ...(w.path ? { path: w.path } : {}) });
+  // The closing's publication counter is the service's bookkeeping (subsidy.ts), not the class's.
+  const { linesToPublish: _pending, ...closing } = c.closing ?? {};
   return {
     ...c,
+    ...(c.plan ? { plan: { ...c.plan, warnings: c.plan.warnings.map(localized) } } : {}),
+    ...(c.closing ? { closing } : {}),
     deadlines: deadlinesOf(c),
-    warnings: warningsOf(c).map((w) => ({ rule: w.rule, message: w.message[lang], ...(w.path ? { path: w.path } : {}) })),
+    warnings: warningsOf(c).map(localized),
   };
 }

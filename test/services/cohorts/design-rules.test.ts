@@ -41,6 +41,15 @@ describe('R-OCC-1: the levels an occupation allows', () => {
     await createRefused(w.tokens.chamber, { occupationCode: '9-99-99-99' }, 'R-OCC-1');
   });
 
+  it('PATCH refuses a field it cannot change (mode, status, unknown) with 400, instead of dropping it', async () => {
+    const c = await ok(w, 201, 'POST', '/v1/cohorts', { token: w.tokens.chamber, now: NOW, body: design(w) });
+    for (const body of [{ mode: 'enterprise' }, { status: 'planned' }, { name: '新名称', bogus: 1 }]) {
+      const p = await refused(w, 400, 'VALIDATION_FAILED', 'PATCH', `/v1/cohorts/${c.id}`, { token: w.tokens.chamber, now: NOW, body });
+      expect(p.errors![0]!.path).toBe('(body)');
+    }
+    expect(await ok(w, 200, 'GET', `/v1/cohorts/${c.id}`, { token: w.tokens.chamber })).toMatchObject({ mode: 'joint', name: c.name, version: c.version });
+  });
+
   it('R-OCC-1: PATCH to a level the occupation does not allow is refused and changes nothing', async () => {
     const c = await createOk(w.tokens.chamber);
     const problem = await refused(w, 422, 'RULE_VIOLATION', 'PATCH', `/v1/cohorts/${c.id}`, { token: w.tokens.chamber, now: NOW, body: { level: 'certificate' } });

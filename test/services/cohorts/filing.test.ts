@@ -76,6 +76,8 @@ describe('R-FILE-1: every participant files within 10 working days after the pla
     expect(weekdays.deadlines.filingDue).toBe('2027-03-29');
     expect(warningRules(weekdays)).toEqual(['R-FILE-1']);
     expect(weekdays.warnings[0].message).toMatch(/2027/);
+    // The plan keeps the warning it was listed with, in the caller's language like every warning.
+    expect(weekdays.plan.warnings).toEqual([expect.objectContaining({ rule: 'R-FILE-1', message: expect.stringMatching(/2027/) })]);
 
     await ok(w, 200, 'PUT', '/v1/calendar/2027', { token: w.tokens.admin, body: { holidays: ['2027-03-22'], workdays: [] } });
     const loaded = await plannedIn2027();

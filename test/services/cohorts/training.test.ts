@@ -110,6 +110,7 @@ describe('R-ASSESS-1 and R-CLOSE-1: assessment within the 3 months before planne
     expect([closing.status, closing.closing.late, closing.closing.closingDue]).toEqual(['closing_review', true, '2027-09-10']);
     const closed = await ok(w, 200, 'POST', `/v1/cohorts/${id}/closing/accept`, { token: w.tokens.xinwu, now: '2027-09-20T10:00:00+08:00' });
     expect(closed.status).toBe('closed');
+    expect(Object.keys(closed.closing).sort()).toEqual(['acceptedAt', 'acceptedBy', 'closingDue', 'late', 'materials', 'submittedAt', 'submittedOn']);
   });
 
   it('R-CLOSE-1: only the organiser submits the closing materials, and only from `assessed`', async () => {
