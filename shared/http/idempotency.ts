@@ -60,9 +60,11 @@ export function idempotency(store: Store, ttlSeconds: number): MiddlewareHandler
     try {
       await next();
       const res = c.res;
-      // Transient outcomes are not remembered, so a retry with the same key can still succeed.
-      if (res.status < 500 && res.status !== 409) {
-        const stored = await res.clone().text();
+      // API.md: the same key replays the first response, refusals included (an INVALID_STATE stays the
+      // answer to that key even once the state has moved on). Only transient outcomes are forgotten,
+      // so that a retry with the same key can still succeed: 5xx, and 409 CONFLICT ("safe to retry").
+      const stored = res.status < 500 ? await res.clone().text() : undefined;
+      if (stored !== undefined && !(res.status === 409 && problemCode(stored) === 'CONFLICT')) {
         const headers: Record<string, string> = {};
         for (const name of REPLAYED_HEADERS) {
           const value = res.headers.get(name);
@@ -77,4 +79,12 @@ export function idempotency(store: Store, ttlSeconds: number): MiddlewareHandler
       }
     }
   };
+}
+
+function problemCode(body: string): unknown {
+  try {
+    return (JSON.parse(body) as { code?: unknown }).code;
+  } catch {
+    return undefined;
+  }
 }

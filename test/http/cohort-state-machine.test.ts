@@ -62,6 +62,23 @@ describe('State machine: a transition from the wrong state → 409 INVALID_STATE
     expect(await statusOf(cohortId)).toBe('in_training');
   });
 
+  it('Idempotency-Key: an INVALID_STATE answer is replayed for its key after the state moved on; another key acts', async () => {
+    const { cohortId } = await readyDraft(w, { participants: [{ id: w.orgs.smeA.id, token: w.tokens.smeA, district: '320214', trainees: 1 }, { id: w.orgs.smeB.id, token: w.tokens.smeB, district: '320211', trainees: 1 }] });
+    const p = `/v1/cohorts/${cohortId}`;
+    const key = { 'Idempotency-Key': `plan-${cohortId}` };
+    await ok(w, 200, 'POST', `${p}/submit`, { token: w.tokens.chamber, now: '2026-06-10T10:00:00+08:00' });
+    await ok(w, 200, 'POST', `${p}/accept`, { token: w.tokens.xinwu, now: '2026-06-11T10:00:00+08:00', body: { experts: ['e1', 'e2', 'e3'] } });
+    const early = await w.h.call('POST', `${p}/plan`, { token: w.tokens.xinwu, now: '2026-06-12T10:00:00+08:00', headers: key });
+    expect([early.status, early.body.code]).toEqual([409, 'INVALID_STATE']);
+    for (const t of w.tokens.experts.slice(0, 3)) await ok(w, 201, 'POST', `${p}/votes`, { token: t, now: '2026-06-20T10:00:00+08:00', body: { decision: 'approve' } });
+    await ok(w, 200, 'POST', `${p}/decision`, { token: w.tokens.xinwu, now: '2026-07-01T10:00:00+08:00', body: { decision: 'approve' } });
+    const replay = await w.h.call('POST', `${p}/plan`, { token: w.tokens.xinwu, now: '2026-07-10T10:00:00+08:00', headers: key });
+    expect([replay.status, replay.body, replay.headers.get('idempotent-replayed')]).toEqual([409, early.body, 'true']);
+    expect((await ok(w, 200, 'GET', p, { token: w.tokens.xinwu })).status).toBe('publicized');
+    const planned = await ok(w, 200, 'POST', `${p}/plan`, { token: w.tokens.xinwu, now: '2026-07-10T10:00:00+08:00', headers: { 'Idempotency-Key': `plan-2-${cohortId}` } });
+    expect(planned.status).toBe('planned');
+  });
+
   it('cancel is allowed before in_training: from submitted, under_review, publicized and planned', async () => {
     for (const stop of ['submitted', 'under_review', 'publicized', 'planned'] as const) {
       const { cohortId } = await joint();
