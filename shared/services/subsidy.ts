@@ -59,6 +59,7 @@ export interface SubsidyLine {
   version: number;
 }
 
+/** Items per staging or listing transaction, its event included (DynamoDB takes 100; one left spare). */
 const CHUNK = 99;
 
 /**
@@ -135,35 +136,48 @@ export class SubsidyService {
     const lines = await this.computeLines(current, trainees, policy, ctx.now.toISOString());
     const passed = trainees.filter((t) => t.status === 'passed');
 
-    // Stage: lines (unindexed) and the once-ever subsidy marks (R-ELIG-4).
-    const staging: WriteOp[] = [
-      ...lines.map((line): WriteOp => ({
-        op: {
-          Put: {
-            Item: storedItem(keys.subsidyLine(cohortId, line.id), 'line', line),
-            ConditionExpression: 'attribute_not_exists(PK) OR #s = :staged',
-            ExpressionAttributeNames: { '#s': 'status' },
-            ExpressionAttributeValues: { ':staged': 'staged' },
-          },
+    // The once-ever subsidy marks (R-ELIG-4) of the passed trainees.
+    const marks = passed.map((t): WriteOp => ({
+      op: {
+        Put: {
+          Item: { ...keys.personSubsidy(t.personHash, current.occupationCode, current.level), type: 'subsidised', cohortId, traineeId: t.id },
+          ConditionExpression: 'attribute_not_exists(PK) OR cohortId = :c',
+          ExpressionAttributeValues: { ':c': cohortId },
         },
-      })),
-      ...passed.map((t): WriteOp => ({
-        op: {
-          Put: {
-            Item: { ...keys.personSubsidy(t.personHash, current.occupationCode, current.level), type: 'subsidised', cohortId, traineeId: t.id },
-            ConditionExpression: 'attribute_not_exists(PK) OR cohortId = :c',
-            ExpressionAttributeValues: { ':c': cohortId },
-          },
+      },
+      onConditionFailed: () =>
+        new ApiError('DUPLICATE_ENROLMENT', { en: `Trainee ${t.id} was already subsidised for this occupation and level (R-ELIG-4)`, zh: '该学徒已享受过同职业同等级补贴（R-ELIG-4）' }),
+    }));
+    const lineOp = (line: SubsidyLine, indexed: boolean): WriteOp => ({
+      op: {
+        Put: {
+          Item: indexed
+            ? storedItem(keys.subsidyLine(cohortId, line.id), 'line', { ...line, status: 'pending' }, lineIndexes({ ...line, status: 'pending' }))
+            : storedItem(keys.subsidyLine(cohortId, line.id), 'line', line),
+          ConditionExpression: 'attribute_not_exists(PK) OR #s = :staged',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':staged': 'staged' },
         },
-        onConditionFailed: () =>
-          new ApiError('DUPLICATE_ENROLMENT', { en: `Trainee ${t.id} was already subsidised for this occupation and level (R-ELIG-4)`, zh: '该学徒已享受过同职业同等级补贴（R-ELIG-4）' }),
-      })),
-    ];
-    for (let i = 0; i < staging.length; i += CHUNK) await this.store.transact(staging.slice(i, i + CHUNK));
+      },
+    });
 
-    // Flip: the cohort closes in one transaction with as many line publications as fit in it.
+    // The flip closes the cohort in one transaction: cohort, its event, its listing items, and what
+    // else fits. A class whose lines and marks fit too (a 30-trainee class: 3 lines, 28 marks) closes
+    // in that one transaction. A larger one first stages its lines (unindexed, invisible) and marks in
+    // chunks, each with its own event (R-AUDIT-1), then the flip lists as many lines as fit.
     const room = Math.max(0, 100 - 2 - viewerPrincipals(current).length - 1);
-    const inFlip = lines.slice(0, room);
+    const direct = lines.length + marks.length <= room;
+    if (!direct) {
+      const staging = [...lines.map((l) => ({ write: lineOp(l, false), lineId: l.id })), ...marks.map((write) => ({ write, lineId: undefined }))];
+      const parts = Math.ceil(staging.length / (CHUNK - 1));
+      for (let part = 1; part <= parts; part++) {
+        const chunk = staging.slice((part - 1) * (CHUNK - 1), part * (CHUNK - 1));
+        const lineIds = chunk.flatMap((x) => (x.lineId ? [x.lineId] : []));
+        const after = { part, of: parts, lines: lineIds, subsidyMarks: chunk.length - lineIds.length };
+        await this.store.transact([...chunk.map((x) => x.write), auditOp(ctx, keys.cohortPK(cohortId), { action: 'subsidy.lines_staged', subjectType: 'cohort', subjectId: cohortId, after })]);
+      }
+    }
+    const inFlip = direct ? lines : lines.slice(0, room);
     const totalFen = lines.reduce((sum, l) => sum + l.amountFen, 0);
     // The flip starts from the cohort read above: the staging writes leave it untouched, and its
     // version check catches any change since (a lost race reads it again).
@@ -172,7 +186,8 @@ export class SubsidyService {
       transition(m, 'acceptClosing');
       m.cohort.closing = { ...m.cohort.closing!, acceptedAt: ctx.now.toISOString(), acceptedBy: ctx.principal.sub, linesToPublish: lines.length - inFlip.length };
       m.cohort.subsidy = { policyVersion: policy.version, totalFen, lines: lines.length };
-      m.write(...inFlip.map((l) => this.publishOp(l)));
+      if (direct) m.write(...lines.map((l) => lineOp(l, true)), ...marks);
+      else m.write(...inFlip.map((l) => this.publishOp(l)));
       m.event('closing.accepted', { after: { policyVersion: policy.version, totalFen, lines: lines.map((l) => ({ id: l.id, payeeId: l.payeeId, payerBureauId: l.payerBureauId, amountFen: l.amountFen })) } });
     });
     return cohort.closing?.linesToPublish ? this.publishRemaining(ctx, cohort) : cohort;
@@ -200,7 +215,11 @@ export class SubsidyService {
       FilterExpression: '#s = :staged',
       ExpressionAttributeNames: { '#s': 'status' },
     })).map(stripLine);
-    for (let i = 0; i < staged.length; i += CHUNK) await this.store.transact(staged.slice(i, i + CHUNK).map((l) => this.publishOp(l)));
+    // Each chunk lists its lines under an event of its own (R-AUDIT-1); the last records the end.
+    for (let i = 0; i < staged.length; i += CHUNK - 1) {
+      const chunk = staged.slice(i, i + CHUNK - 1);
+      await this.store.transact([...chunk.map((l) => this.publishOp(l)), auditOp(ctx, keys.cohortPK(cohort.id), { action: 'subsidy.lines_listed', subjectType: 'cohort', subjectId: cohort.id, after: { lines: chunk.map((l) => l.id) } })]);
+    }
     const { cohort: done } = await mutateCohort(this.store, ctx, cohort.id, { snapshot: cohort }, (m) => {
       if (!m.cohort.closing?.linesToPublish) {
         m.unchanged = true;

@@ -59,10 +59,15 @@ describe('R-JOINT-3, R-ROUTE-2, R-SUB-2..5: a 450-trainee joint class of 60 SMEs
     const reviewed = performance.now();
 
     const acceptStart = performance.now();
+    const writesBefore = store.transactions.length;
     const closed = await ok(w, 200, 'POST', `/v1/cohorts/${draft.cohortId}/closing/accept`, { token: w.tokens.xinwu, now: '2027-08-25T10:00:00+08:00' });
     const acceptMs = performance.now() - acceptStart;
     expect(closed.status).toBe('closed');
-    expect(closed.closing.linesToPublish).toBe(0);
+    // R-AUDIT-1: each of the acceptance's transactions (staging chunks, flip, listing chunks, done)
+    // carries its own event, whose action is the transaction's label.
+    const acceptance = store.transactions.slice(writesBefore).map((t) => t.label);
+    expect(acceptance.length).toBeGreaterThan(3);
+    expect(acceptance.filter((label) => !/^(subsidy|closing)\.[a-z_]+$/.test(label))).toEqual([]);
 
     // Independent computation: R-SUB-2 per trainee, R-SUB-4 grouping, R-SUB-5 split.
     const expected = new Map<string, { payeeId: string; payerBureauId: string; district: string; traineeIds: string[]; amountFen: number }>();

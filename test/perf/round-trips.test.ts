@@ -133,13 +133,12 @@ describe('round-trip budgets of the main endpoints (warm caches, 30-trainee join
     else it(budget.exception ? `${label} — exception: ${budget.exception}` : label, () => check(endpoint, budget));
   }
 
-  it('POST closing/accept — exception: staged, resumable closing (one read of the cohort with its roster; stages lines in chunks of 99, then flips)', () => {
+  it('POST closing/accept: one read of the cohort with its roster, one transaction when lines and marks fit (larger classes stage in chunks: test/services/subsidy-resume.test.ts)', () => {
     const [run] = byEndpoint(log).get('POST closing/accept')!;
     const calls = run!.calls.map((c) => c.command);
-    // Query of the cohort with its roster · TransactWriteItems staging (lines and
-    // once-ever subsidy marks: lines + passed ops, 99 per transaction) · TransactWriteItems flip
-    // (cohort closed + line publication, under the version read first). 30 trainees, 1 departed, 28 passed, 3 lines:
-    expect(calls).toEqual(['Query', 'TransactWriteItems', 'TransactWriteItems']);
+    // Query of the cohort with its roster · TransactWriteItems: the cohort closed, its event and
+    // listing items, 3 lines and 28 once-ever subsidy marks (30 trainees, 1 departed, 1 failed).
+    expect(calls).toEqual(['Query', 'TransactWriteItems']);
   });
 
   it('POST with Idempotency-Key — exception: + PutItem claim before and + PutItem record after the transaction; a replay is PutItem (refused) + GetItem', async () => {
