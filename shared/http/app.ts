@@ -126,6 +126,11 @@ function fromHttpException(error: unknown): ApiError | undefined {
     return new ApiError('VALIDATION_FAILED', { en: 'Content-Type must be application/json', zh: 'Content-Type 须为 application/json' });
   }
   if (error.status >= 400 && error.status < 500) {
+    // Hono's validator says "Malformed JSON in request body": tell the client which part is wrong.
+    if (/json/i.test(error.message)) {
+      const notJson = { en: 'The request body is not valid JSON', zh: '请求体不是有效的 JSON' };
+      return new ApiError('VALIDATION_FAILED', notJson, [{ path: '(body)', message: notJson }]);
+    }
     return new ApiError('VALIDATION_FAILED', { en: 'Malformed request', zh: '请求格式错误' });
   }
   return undefined;

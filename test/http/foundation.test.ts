@@ -58,6 +58,15 @@ describe('errors are RFC 9457 problem documents', () => {
     const res = await h.call('POST', '/v1/organizations', { token: h.adminToken, body: '{"kind":' });
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('VALIDATION_FAILED');
+    expect([res.body.detail, res.body.errors]).toEqual(['The request body is not valid JSON', [{ path: '(body)', message: 'The request body is not valid JSON' }]]);
+  });
+
+  it('a date that is not a real calendar date is 400 VALIDATION_FAILED on every endpoint that takes one', async () => {
+    const policy = await h.call('POST', '/v1/policy/versions', { token: h.adminToken, body: { effectiveFrom: '2030-02-30', ratesYuanPerYear: { intermediate: 5000, senior: 6000, technician: 7000, senior_technician: 8000, certificate: 5000 }, defaultCityShareBasisPoints: 5000 } });
+    const calendar = await h.call('PUT', '/v1/calendar/2030', { token: h.adminToken, body: { holidays: ['2030-02-30'], workdays: [] } });
+    for (const [res, path] of [[policy, 'effectiveFrom'], [calendar, 'holidays.0']] as const) {
+      expect([res.status, res.body.code, res.body.errors?.[0]?.path]).toEqual([400, 'VALIDATION_FAILED', path]);
+    }
   });
 
   it('oversized body → 413 PAYLOAD_TOO_LARGE', async () => {

@@ -1,10 +1,10 @@
 import { defineRoute, jsonBody, jsonResponse, listQuery, pageOf, responseSchema, z } from '../openapi.js';
+import { IsoDate } from './cohort-schemas.js';
 import type { App } from '../app.js';
 import { requestContext } from '../app.js';
 import { requireRole, withEtag } from '../respond.js';
 import type { Services } from '../../services/index.js';
 
-const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).openapi({ example: '2026-10-01' });
 
 export const OccupationSchema = z
   .object({

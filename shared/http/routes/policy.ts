@@ -1,10 +1,10 @@
 import { defineRoute, jsonBody, jsonResponse, listQuery, pageOf, responseSchema, z } from '../openapi.js';
+import { IsoDate } from './cohort-schemas.js';
 import type { App } from '../app.js';
 import { requestContext } from '../app.js';
 import { requireRole } from '../respond.js';
 import type { Services } from '../../services/index.js';
 
-const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const Rate = z.number().int().positive().max(1_000_000).describe('yuan per person per year');
 const BasisPoints = z.number().int().min(0).max(10_000).describe('city share in basis points (5000 = 50 %)');
 
