@@ -49,8 +49,12 @@ describe('R-PRIV-1: national ID numbers masked (first 6, last 4) except for the 
     return [byId.get(tA), byId.get(tB)];
   };
 
-  it('R-PRIV-1: the example format is 320214********0016 style (6 + 8 stars + 4)', () => {
-    expect(mask('320214199805120016')).toBe('320214********0016');
+  it('R-PRIV-1: an ID number shows as 6 + 8 stars + 4 (320214********0016), as the service masks it', async () => {
+    const list = await ok(w, 200, 'GET', `/v1/cohorts/${cohortId}/trainees`, { token: w.tokens.chamber });
+    const shown = list.items.map((t: { idNumber: string }) => t.idNumber);
+    expect(shown).toHaveLength(2);
+    for (const id of shown) expect(id).toMatch(/^\d{6}\*{8}[\dX]{4}$/);
+    expect(shown).toContain(`${idA.slice(0, 6)}********${idA.slice(14)}`);
   });
 
   it('R-PRIV-1: the organising chamber sees both numbers masked', async () => {

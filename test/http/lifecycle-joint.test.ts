@@ -55,6 +55,14 @@ describe('joint class of three SMEs in three districts, from creation to closed 
     expect(subsidy.lines.flatMap((l: { traineeIds: string[] }) => l.traineeIds)).toHaveLength(4);
     expect(subsidy.totalFen).toBe(subsidy.lines.reduce((s: number, l: { amountFen: number }) => s + l.amountFen, 0));
     for (const line of subsidy.lines) expect(line.cityShareFen + line.districtShareFen).toBe(line.amountFen);
+    // R-JOINT-3: each participant is its own payee, the organising chamber never; SME A (one failed, one
+    // departed) gets nothing. R-SUB-4: one line per (payee, payer), 458,333 fen per trainee (5000 × 11 / 12).
+    const pairs = subsidy.lines.map((l: { payeeId: string; payerBureauId: string; traineeIds: string[]; amountFen: number }) => [l.payeeId, l.payerBureauId, l.traineeIds.length, l.amountFen]);
+    expect(pairs.sort()).toEqual([
+      [orgs.smeB.id, orgs.binhu.id, 2, 916_666],
+      [orgs.smeC.id, orgs.liangxi.id, 1, 458_333],
+      [orgs.smeC.id, orgs.xinwu.id, 1, 458_333],
+    ].sort());
 
     const events = await ok(w, 200, 'GET', `/v1/cohorts/${cohortId}/events?limit=200`, { token: tokens.auditor });
     expect(events.items.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['cohort.created', 'cohort.submitted', 'closing.accepted']));

@@ -76,9 +76,14 @@ describe('R-ASSESS-1 and R-CLOSE-1: assessment within the 3 months before planne
     expect([res.body.status, res.body.results[0].status, res.body.results[0].assessment.assessedOn]).toEqual(['in_training', 'passed', '2027-05-31']);
   });
 
-  it('R-ASSESS-1: assessed after plannedEnd (2027-09-01) is refused with ASSESSMENT_WINDOW', async () => {
+  it('R-ASSESS-1: assessed after plannedEnd (2027-09-01) is refused with ASSESSMENT_WINDOW, nothing recorded', async () => {
+    const before = await ok(w, 200, 'GET', `/v1/cohorts/${cohortId}`, { token: w.tokens.smeA });
     const res = await assess([result(trainees[1]!.id, '2027-09-01')], '2027-09-02T10:00:00+08:00');
     expect([res.status, res.body.code]).toEqual([422, 'ASSESSMENT_WINDOW']);
+    const after = await ok(w, 200, 'GET', `/v1/cohorts/${cohortId}`, { token: w.tokens.smeA });
+    expect([after.version, after.counts]).toEqual([before.version, before.counts]);
+    const list = await ok(w, 200, 'GET', `/v1/cohorts/${cohortId}/trainees`, { token: w.tokens.smeA });
+    expect(list.items.find((t: { id: string }) => t.id === trainees[1]!.id).status).toBe('active');
   });
 
   it('R-ASSESS-1: an assessment dated after today, or a pass without certificate number, is refused', async () => {
