@@ -55,6 +55,9 @@ export type Item = Record<string, unknown> & Key;
  * The key condition of a Query for the items of partition `pk` whose sort key starts with `prefix`
  * (`values`: further expression values, e.g. of a filter).
  */
+/** Start keys that came from a client's cursor (shared/http/pagination.ts decodeCursor), for Store.query. */
+export const clientStartKeys = new WeakSet<object>();
+
 export function sortKeyPrefix(pk: string, prefix: string, values: Record<string, NativeAttributeValue> = {}) {
   return { KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)', ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix, ...values } };
 }
@@ -161,9 +164,10 @@ export class Store {
 
   async query<T = Item>(input: QueryInput): Promise<{ items: T[]; lastKey?: Record<string, unknown> }> {
     const res = await this.client.send(new QueryCommand(toRawInput({ TableName: this.tableName, ...input }) as RawQueryInput)).catch((err: unknown) => {
-      // A start key comes from a client's cursor (shared/http/pagination.ts): one edited by hand can
-      // name the wrong attributes or lie outside the query, which DynamoDB refuses. Bad input: 400.
-      if (input.ExclusiveStartKey && (err as { name?: string }).name === 'ValidationException') throw invalidCursor();
+      // A start key decoded from a client's cursor may have been edited by hand: wrong attributes, or
+      // outside the query, which DynamoDB refuses. That is bad input (400); any other refusal,
+      // including of a start key DynamoDB itself returned, stays a server error.
+      if (input.ExclusiveStartKey && clientStartKeys.has(input.ExclusiveStartKey) && (err as { name?: string }).name === 'ValidationException') throw invalidCursor();
       throw err;
     });
     return {

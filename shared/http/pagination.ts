@@ -3,6 +3,7 @@
  * it (a cursor replayed with other filters is refused instead of silently skipping items).
  */
 import { createHash } from 'node:crypto';
+import { clientStartKeys } from '../db/store.js';
 import { invalidCursor } from './errors.js';
 
 export interface Page<T> {
@@ -24,7 +25,10 @@ export function decodeCursor(cursor: string | undefined, query: Record<string, u
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { k?: unknown; q?: unknown };
     if (parsed.q === fingerprint(query) && parsed.k && typeof parsed.k === 'object' && !Array.isArray(parsed.k)) {
       const k = parsed.k as Record<string, unknown>;
-      if (Object.values(k).every((v) => typeof v === 'string')) return k;
+      if (Object.values(k).every((v) => typeof v === 'string')) {
+        clientStartKeys.add(k);
+        return k;
+      }
     }
   } catch {
     // fall through to the refusal below

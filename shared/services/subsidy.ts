@@ -59,6 +59,9 @@ export interface SubsidyLine {
   version: number;
 }
 
+/** moveLine's version/status condition failed: another change to the line came first. */
+const lostRace = (error: unknown) => error instanceof ApiError && error.code === 'CONFLICT';
+
 /** Items per staging or listing transaction, its event included (DynamoDB takes 100; one left spare). */
 const CHUNK = 99;
 
@@ -215,7 +218,8 @@ export class SubsidyService {
       FilterExpression: '#s = :staged',
       ExpressionAttributeNames: { '#s': 'status' },
     })).map(stripLine);
-    // Each chunk lists its lines under an event of its own (R-AUDIT-1); the last records the end.
+    // Each chunk lists its lines under an event of its own (R-AUDIT-1); the cohort's update below
+    // records that listing is done.
     for (let i = 0; i < staged.length; i += CHUNK - 1) {
       const chunk = staged.slice(i, i + CHUNK - 1);
       await this.store.transact([...chunk.map((l) => this.publishOp(l)), auditOp(ctx, keys.cohortPK(cohort.id), { action: 'subsidy.lines_listed', subjectType: 'cohort', subjectId: cohort.id, after: { lines: chunk.map((l) => l.id) } })]);
@@ -308,6 +312,9 @@ export class SubsidyService {
       await this.moveLine(ctx, line, next);
       return next;
     } catch (error) {
+      // The caller asked for the version it read (If-Match); another change came first: 412, as a
+      // request sent just after that change would get.
+      if (expectedVersion !== undefined && lostRace(error)) throw new ApiError('PRECONDITION_FAILED');
       // A concurrent identical approval won: answer as a repeat would. Anything else is a real conflict.
       const now = await this.loadLine(ctx, id);
       if (now.status === 'approved' && now.approval?.fundingSource === fundingSource) return now;
@@ -328,6 +335,7 @@ export class SubsidyService {
       await this.moveLine(ctx, line, next, [kpiOp(yearOf(paidOn), line.district, { subsidyPaidFen: line.amountFen })!]);
       return next;
     } catch (error) {
+      if (expectedVersion !== undefined && lostRace(error)) throw new ApiError('PRECONDITION_FAILED');
       // A concurrent pay won: answer with the line as paid, never pay twice.
       const now = await this.loadLine(ctx, id);
       if (now.status === 'paid') return now;

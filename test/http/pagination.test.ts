@@ -70,6 +70,17 @@ describe('list cursors', () => {
   });
 });
 
+describe('Store.query and start keys', () => {
+  it('maps DynamoDB’s refusal of a client’s start key to the cursor’s 400, and leaves any other start key’s refusal a server error', async () => {
+    const { decodeCursor } = await import('../../shared/http/pagination.js');
+    const bad = { PK: 'zzz', SK: 'zzz' };
+    const query = (start: Record<string, unknown>) => w.h.store.query({ KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `COHORT#${cohortId}` }, ExclusiveStartKey: start });
+    const fromClient = decodeCursor(encode({ k: bad, q: decode((await ok(w, 200, 'GET', `/v1/cohorts/${cohortId}/events?limit=1`, { token: w.tokens.chamber })).nextCursor).q }), { cohortId, events: true })!;
+    await expect(query(fromClient)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await expect(query({ ...bad })).rejects.toMatchObject({ name: 'ValidationException' });
+  });
+});
+
 describe('the occupation catalogue', () => {
   it('lists occupations only (not their partition’s audit events), a page at a time in code order', async () => {
     const codes = [w.occupation, w.certOccupation].sort();

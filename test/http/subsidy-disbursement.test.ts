@@ -202,6 +202,14 @@ describe('closing acceptance creates the lines', () => {
     expect(paid.status).toBe('paid');
   });
 
+  it('R-SUB-6: concurrent approvals under one If-Match: one wins, every other answers 412, however the race falls', async () => {
+    const line = lines.find((l) => l.payeeId === w.orgs.smeC.id && l.district === '320214')!;
+    const etag = (await w.h.call<Line>('GET', `/v1/disbursements/${line.id}`, { token: w.tokens.xinwu })).headers.get('etag')!;
+    const sources = Array.from({ length: 10 }, (_, i) => (i % 2 ? 'skills_upgrading' : 'employment_subsidy'));
+    const answers = await Promise.all(sources.map((fundingSource) => w.h.call('POST', `/v1/disbursements/${line.id}/approve`, { token: w.tokens.xinwu, now: '2027-09-02T10:00:00+08:00', headers: { 'If-Match': etag }, body: { fundingSource } })));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, ...Array(9).fill(412)]);
+  });
+
   it('R-SUB-6, R-KPI-1: 20 concurrent pays of one line pay it exactly once: one event, subsidyPaidFen counted once', async () => {
     const line = lines.find((l) => l.payerBureauId === w.orgs.binhu.id)!;
     const path = `/v1/disbursements/${line.id}`;

@@ -2,7 +2,7 @@
  * Request and response schemas of the cohort endpoints: the contract of API.md, with examples.
  * Response schemas are `responseSchema` functions, built when the OpenAPI document is (openapi.ts).
  */
-import { inputDateRange, isInputDate } from '../../domain/dates.js';
+import { inputDateRange, isInputDate, isIsoDate } from '../../domain/dates.js';
 import { levels } from '../../domain/levels.js';
 import { cohortStatuses } from '../../domain/cohort-state.js';
 import { traineeTagValues } from '../../domain/eligibility.js';
@@ -14,6 +14,12 @@ export const IsoDate = z
   .regex(/^\d{4}-\d{2}-\d{2}$/)
   .refine(isInputDate, `not a real calendar date from ${inputDateRange.from} to ${inputDateRange.to}`)
   .openapi({ format: 'date', example: '2026-09-01' });
+/** A date bounding a query (e.g. a statement's `to`): any real date, 9999-12-31 for "no end". */
+export const IsoDateBound = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .refine(isIsoDate, 'not a real calendar date')
+  .openapi({ format: 'date' });
 const Id = z.string().min(1).max(64);
 const Sha256 = z.string().regex(/^[0-9a-fA-F]{64}$/).openapi({ example: 'a3f5c2e1d4b6a7980c1e2f3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e' });
 const Hours = z.number().int().min(0).max(10_000);
@@ -39,8 +45,9 @@ const designFields = {
 };
 
 export const NewCohort = z.object({ mode: z.enum(cohortModes), ...designFields }).openapi('NewCohort');
-// Strict: a field PATCH cannot change (the mode, the status…) is refused, not silently dropped.
-export const CohortPatch = z.object(designFields).strict().partial().openapi('CohortPatch');
+// Strict: a field PATCH does not take (the status, a typo) is refused, not silently dropped. The
+// mode may be repeated, not changed (CohortDesignService.patch).
+export const CohortPatch = z.object({ mode: z.enum(cohortModes), ...designFields }).strict().partial().openapi('CohortPatch');
 
 export const newCohortExample = {
   mode: 'joint',

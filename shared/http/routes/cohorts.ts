@@ -162,6 +162,7 @@ export function registerCohortRoutes(app: App, services: Services) {
     defineRoute({
       method: 'delete', path: '/v1/cohorts/{id}/trainees/{traineeId}', operationId: 'removeTrainee', tags,
       summary: 'Remove a trainee before the class is filed',
+      description: 'By its enterprise or the organiser, until the first participant files; from then on a trainee who leaves is reported as a departure. Voids a signed agreement (R-JOINT-2).',
       request: { params: TraineeParams },
       responses: { 204: noContent },
     }),
@@ -200,7 +201,9 @@ export function registerCohortRoutes(app: App, services: Services) {
     defineRoute({
       method: 'post', path: '/v1/cohorts/{id}/submit', operationId: 'submitCohort', tags,
       summary: 'Submit the class for review (开班申报)',
-      description: 'Hard checks: R-OCC-1, R-PERIOD-1, R-CURR-1, R-MENTOR-1, R-JOINT-1/R-GROUP-1, R-JOINT-2 (joint and group), and every trainee against R-ELIG-1..5.',
+      description:
+        'Hard checks (422): R-OCC-1, R-PERIOD-1, R-CURR-1, R-MENTOR-1, R-JOINT-1/R-GROUP-1, R-JOINT-2 (joint and group), and every trainee against R-ELIG-1..3 and 5. ' +
+        'A trainee already subsidised for the occupation and level now designed answers 409 DUPLICATE_ENROLMENT first (R-ELIG-4).',
       request: { params: CohortParams, headers: versionedWriteHeaders },
       responses: { 200: cohortResponse('The submitted cohort') },
     }),

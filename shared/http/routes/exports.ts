@@ -12,7 +12,7 @@ import { requestContext } from '../app.js';
 import { ApiError } from '../errors.js';
 import { defineRoute, responseSchema, z } from '../openapi.js';
 import { negotiate, sendTable, XLSX_TYPE, type Column, type TableFormat } from '../tabular.js';
-import { CohortParams, IsoDate } from './cohort-schemas.js';
+import { CohortParams, IsoDateBound } from './cohort-schemas.js';
 import { SubsidyLine, lineExample } from './subsidy.js';
 
 const FormatQuery = z
@@ -175,7 +175,7 @@ export function registerExportRoutes(app: App, services: Services) {
         'Payer bureau only (other roles: 403). Lists the bureau’s own lines whose latest activity — payment, else approval, else the closing acceptance that created them — ' +
         'falls in [from, to] (CST days). Payee names and unified social credit codes are looked up for each line. Headings of the files: 补贴明细编号, 班级编号, 班级名称, 受款企业, ' +
         '受款企业统一社会信用代码, 参保属地, 学徒人数, 补贴金额（元）, 市级分担（元）, 区级分担（元）, 市级分担比例, 政策版本, 资金来源, 状态, 审批日期, 支付日期, 支付凭证号.',
-      request: { query: z.object({ from: IsoDate.openapi({ example: '2027-01-01' }), to: IsoDate.openapi({ example: '2027-12-31' }), format: FormatQuery }) },
+      request: { query: z.object({ from: IsoDateBound.openapi({ example: '2027-01-01' }), to: IsoDateBound.openapi({ example: '2027-12-31' }), format: FormatQuery }) },
       responses: {
         200: tableResponse('The statement', StatementSchema, statementExample, '\uFEFF补贴明细编号,班级编号,班级名称,受款企业,…\r\n01JC0H0RT0000000000000000A-7Q2mK0pXw9aBc3dE,01JC0H0RT0000000000000000A,…,6666.67,3333.34,3333.33,50%,…\r\n'),
       },

@@ -192,10 +192,16 @@ export class CohortDesignService {
     return { items, nextCursor: encodeCursor(page.lastKey, bound) };
   }
 
-  async patch(ctx: RequestContext, cohortId: string, changes: Partial<CohortDesign>, expectedVersion?: number): Promise<Cohort> {
+  /** `mode` may be sent (API.md: a partial of the create body) but not changed: the participants depend on it. */
+  async patch(ctx: RequestContext, cohortId: string, patch: Partial<CohortDesign> & { mode?: CohortMode }, expectedVersion?: number): Promise<Cohort> {
+    const { mode, ...changes } = patch;
     const { cohort } = await mutateCohort(this.store, ctx, cohortId, { ...(expectedVersion !== undefined ? { expectedVersion } : {}) }, async (m) => {
       requireAccess(m.access.organizer, 'Only the organiser edits the class design', '仅牵头单位可修改班级方案');
       requireDraft(m.cohort, 'edit');
+      if (mode !== undefined && mode !== m.cohort.mode) {
+        const message = { en: 'The mode of a cohort cannot change; create another cohort', zh: '班级组班方式创建后不可修改，请另建班级' };
+        throw new ApiError('VALIDATION_FAILED', message, [{ path: 'mode', message }]);
+      }
       const before = pickDesign(m.cohort);
       const next = { ...before, ...changes };
       if (JSON.stringify(next) === JSON.stringify(before)) {
@@ -378,6 +384,12 @@ export class CohortDesignService {
       requireAccess(m.access.organizer || own, 'Only the trainee’s enterprise or the organiser removes a trainee', '仅学徒所在企业或牵头单位可移除学徒');
       const c = m.cohort;
       if (!['draft', 'submitted', 'under_review', 'publicized', 'planned'].includes(c.status)) throw invalidState(c.status, 'remove a trainee from');
+      // Once a participant has filed, the roster is what the filings stand on: a removal then could
+      // void the agreement under them, or empty the one participant the class still waits for. A
+      // trainee who leaves from here on is a departure (R-DEPART-1).
+      if (c.filings.length > 0) {
+        throw new ApiError('INVALID_STATE', { en: 'Filings have begun: report the trainee’s departure instead', zh: '已开始开班备案，请改为报告学徒离职' });
+      }
       const unit = c.participants.find((p) => p.enterpriseId === trainee.enterpriseId)?.units[trainee.insuredDistrict];
       if (unit) {
         unit.trainees -= 1;

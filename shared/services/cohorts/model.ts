@@ -220,12 +220,13 @@ export function traineeView(trainee: Trainee, fullId: boolean, tags: string[]) {
 export function viewerPrincipals(cohort: Cohort): string[] {
   const orgs = new Set<string>([cohort.organizerId, cohort.providerId, cohort.reviewBureauId, ...cohort.participants.map((p) => p.enterpriseId), ...filingBureausOf(cohort)]);
   if (cohort.evaluatorId) orgs.add(cohort.evaluatorId);
-  return [...[...orgs].map((o) => `ORG#${o}`), ...(cohort.review?.experts ?? []).map((e) => `EXPERT#${e}`), 'ALL'];
+  // An expert is keyed with its bureau (the pool it belongs to), as accessOf checks it.
+  return [...[...orgs].map((o) => `ORG#${o}`), ...(cohort.review?.experts ?? []).map((e) => `EXPERT#${cohort.reviewBureauId}#${e}`), 'ALL'];
 }
 
 export function principalViewerKey(principal: Principal): string {
   if (principal.role === 'auditor') return 'ALL';
-  if (principal.role === 'expert') return `EXPERT#${principal.sub}`;
+  if (principal.role === 'expert') return `EXPERT#${principal.orgId}#${principal.sub}`;
   return `ORG#${principal.orgId}`;
 }
 

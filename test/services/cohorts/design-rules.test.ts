@@ -41,13 +41,15 @@ describe('R-OCC-1: the levels an occupation allows', () => {
     await createRefused(w.tokens.chamber, { occupationCode: '9-99-99-99' }, 'R-OCC-1');
   });
 
-  it('PATCH refuses a field it cannot change (mode, status, unknown) with 400, instead of dropping it', async () => {
+  it('PATCH refuses a field it cannot change (another mode, status, unknown) with 400, instead of dropping it; the same mode is fine', async () => {
     const c = await ok(w, 201, 'POST', '/v1/cohorts', { token: w.tokens.chamber, now: NOW, body: design(w) });
-    for (const body of [{ mode: 'enterprise' }, { status: 'planned' }, { name: '新名称', bogus: 1 }]) {
+    for (const [body, path] of [[{ mode: 'enterprise' }, 'mode'], [{ status: 'planned' }, '(body)'], [{ name: '新名称', bogus: 1 }, '(body)']] as const) {
       const p = await refused(w, 400, 'VALIDATION_FAILED', 'PATCH', `/v1/cohorts/${c.id}`, { token: w.tokens.chamber, now: NOW, body });
-      expect(p.errors![0]!.path).toBe('(body)');
+      expect(p.errors![0]!.path).toBe(path);
     }
     expect(await ok(w, 200, 'GET', `/v1/cohorts/${c.id}`, { token: w.tokens.chamber })).toMatchObject({ mode: 'joint', name: c.name, version: c.version });
+    const renamed = await ok(w, 200, 'PATCH', `/v1/cohorts/${c.id}`, { token: w.tokens.chamber, now: NOW, body: { mode: 'joint', name: '新名称' } });
+    expect([renamed.mode, renamed.name, renamed.version]).toEqual(['joint', '新名称', c.version + 1]);
   });
 
   it('R-OCC-1: PATCH to a level the occupation does not allow is refused and changes nothing', async () => {

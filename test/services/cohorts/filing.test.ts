@@ -192,6 +192,10 @@ describe('R-ROUTE-2: filing units per (participant, insured district), each appr
     const nothing = await refused(w, 422, 'RULE_VIOLATION', 'POST', `/v1/cohorts/${cohortId}/filings`, { token: tokens.smeC, now, body: { enterpriseId: orgs.smeC.id, commitment } });
     expect(rulesOf(nothing)).toEqual(['R-ROUTE-2']);
     await ok(w, 201, 'POST', `/v1/cohorts/${cohortId}/filings`, { token: tokens.smeA, now, body: { enterpriseId: orgs.smeA.id, commitment } });
+    // Once filings have begun the roster stands: a trainee who leaves is a departure, not a removal,
+    // so SME B cannot empty itself and leave the class waiting for a filing that can never come.
+    const p = await refused(w, 409, 'INVALID_STATE', 'DELETE', `/v1/cohorts/${cohortId}/trainees/${trainees[1]!.id}`, { token: tokens.smeB, now });
+    expect(p.detail).toMatch(/departure/);
     await ok(w, 201, 'POST', `/v1/cohorts/${cohortId}/filings`, { token: tokens.smeB, now, body: { enterpriseId: orgs.smeB.id, commitment } });
     expect((await ok(w, 200, 'GET', `/v1/cohorts/${cohortId}`, { token: tokens.chamber })).status).toBe('filed');
   });

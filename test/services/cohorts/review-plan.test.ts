@@ -64,7 +64,11 @@ describe('R-REVIEW-1: acceptance with ≥ 3 distinct experts, one vote each, app
       const res = await w.h.call(method, `/v1/cohorts/${cohortId}${path}`, { token: binhuExpert, now: '2026-06-20T10:00:00+08:00', ...(body ? { body } : {}) });
       expect([res.status, res.body.code], `${method} ${path}`).toEqual([404, 'NOT_FOUND']);
     }
+    const list = await ok(w, 200, 'GET', '/v1/cohorts?limit=200', { token: binhuExpert });
+    expect(list.items.map((c: { id: string }) => c.id)).not.toContain(cohortId);
     expect((await vote(cohortId, 'e2', 'approve')).status).toBe(201);
+    const own = await ok(w, 200, 'GET', '/v1/cohorts?limit=200', { token: expertToken('e2') });
+    expect(own.items.map((c: { id: string }) => c.id)).toContain(cohortId);
   });
 
   it('R-REVIEW-1: approve with 2 approve – 1 reject is accepted → publicized', async () => {
