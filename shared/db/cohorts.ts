@@ -144,6 +144,8 @@ export interface Deadline {
   dueOn: string;
   doneOn?: string;
   late?: boolean;
+  /** R-FILE-1: the participants that have not filed yet, so an alert names who holds the class up. */
+  waitingFor?: string[];
 }
 
 /**
@@ -176,6 +178,20 @@ export function closeDeadlineOp(d: Pick<Deadline, 'cohortId' | 'rule' | 'subject
         UpdateExpression: 'SET doneOn = :d, late = :t',
         ConditionExpression: 'attribute_exists(PK)',
         ExpressionAttributeValues: { ':d': doneOn, ':t': true },
+      },
+    },
+  };
+}
+
+/** R-FILE-1: who the open filing deadline still waits for, after a filing or a roster change. */
+export function filingWaitOp(cohortId: string, waitingFor: string[]): WriteOp {
+  return {
+    op: {
+      Update: {
+        Key: keys.deadline(cohortId, 'R-FILE-1', cohortId),
+        UpdateExpression: 'SET waitingFor = :w',
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeValues: { ':w': waitingFor },
       },
     },
   };

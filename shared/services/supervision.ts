@@ -24,6 +24,8 @@ export interface Alert {
   overdueDays: number;
   status: 'overdue' | 'late';
   doneOn?: string;
+  /** R-FILE-1: the participants that have not filed yet. */
+  waitingFor?: string[];
 }
 
 /** R-KPI-1 targets of the notice (§一): ~2000 enrolled a year city-wide, retention ≥ 85%, senior+ ≥ 20%. */
@@ -67,6 +69,7 @@ export function toAlert(raw: Record<string, unknown>, today: string): Alert {
     overdueDays: daysBetween(d.dueOn, late ? d.doneOn! : today),
     status: late ? 'late' : 'overdue',
     ...(late ? { doneOn: d.doneOn } : {}),
+    ...(d.waitingFor?.length ? { waitingFor: d.waitingFor } : {}),
   };
 }
 

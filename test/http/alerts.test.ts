@@ -9,7 +9,7 @@ import { createWorld, ok, readyDraft, toPlanned, type World } from '../support/w
  */
 let w: World;
 const at = (day: string) => `${day}T10:00:00+08:00`;
-type AlertItem = { rule: string; cohortId: string; subjectId?: string; district: string; dueOn: string; overdueDays: number; status: string; doneOn?: string };
+type AlertItem = { rule: string; cohortId: string; subjectId?: string; district: string; dueOn: string; overdueDays: number; status: string; doneOn?: string; waitingFor?: string[] };
 
 async function alerts(token: string, day: string, query = ''): Promise<AlertItem[]> {
   const items: AlertItem[] = [];
@@ -69,12 +69,14 @@ describe('R-ALERT-1: alerts at their boundary days', () => {
     const planned = await toPlanned(w, cohortB, { organizer: tokens.chamber, bureau: tokens.xinwu, experts: ['e1', 'e2', 'e3'], expertTokens: tokens.experts.slice(0, 3) });
     expect(planned.deadlines.filingDue).toBe('2026-07-24');
     expect(of(await alerts(tokens.xinwu, '2026-07-24'), cohortB)).toEqual([]);
+    // The alert names the participants that have not filed, and drops each as it files.
     expect(of(await alerts(tokens.xinwu, '2026-07-25'), cohortB)).toEqual([
-      { rule: 'R-FILE-1', cohortId: cohortB, district: '320214', dueOn: '2026-07-24', overdueDays: 1, status: 'overdue' },
+      { rule: 'R-FILE-1', cohortId: cohortB, district: '320214', dueOn: '2026-07-24', overdueDays: 1, status: 'overdue', waitingFor: [orgs.smeA.id, orgs.smeB.id] },
     ]);
 
     for (const [id, token] of [[orgs.smeA.id, tokens.smeA], [orgs.smeB.id, tokens.smeB]] as const) {
       await ok(w, 201, 'POST', `/v1/cohorts/${cohortB}/filings`, { token, now: at('2026-07-15'), body: { enterpriseId: id, commitment: { signerName: '王芳', statement: '承诺信息真实' } } });
+      if (id === orgs.smeA.id) expect(of(await alerts(tokens.xinwu, '2026-07-25'), cohortB).map((a) => a.waitingFor)).toEqual([[orgs.smeB.id]]);
     }
     for (const token of [tokens.xinwu, tokens.binhu]) await ok(w, 200, 'POST', `/v1/cohorts/${cohortB}/filings/approve`, { token, now: at('2026-07-20') });
     // Filed on time: the deadline is gone, whatever the day.

@@ -19,6 +19,7 @@ const Alert = responseSchema(() =>
       overdueDays: z.number().int().describe('days past due today (`overdue`), or days late when done (`late`)'),
       status: z.enum(['overdue', 'late']),
       doneOn: z.string().optional(),
+      waitingFor: z.array(z.string()).optional().describe('R-FILE-1: the participants that have not filed yet'),
     })
     .openapi('Alert'),
 );

@@ -14,6 +14,7 @@ import { auditOp, toEvent } from '../../db/audit.js';
 import { newId } from '../../db/ids.js';
 import {
   enrolmentLockOp,
+  filingWaitOp,
   notSubsidisedCheckOp,
   openDeadlinesOf,
   releaseEnrolmentLockOp,
@@ -34,6 +35,7 @@ import type { Organization, OrganizationService } from '../organizations.js';
 import {
   accessOf,
   cohortSummary,
+  participantsToFile,
   principalViewerKey,
   seesFullId,
   traineeView,
@@ -402,6 +404,8 @@ export class CohortDesignService {
         { op: { Delete: { Key: traineeKey, ConditionExpression: 'attribute_exists(PK)' } } },
         releaseEnrolmentLockOp(trainee.personHash, c.id),
       );
+      // Listed in the plan: a participant emptied here no longer has anything to file (R-FILE-1).
+      if (c.status === 'planned') m.write(filingWaitOp(c.id, participantsToFile(c)));
       m.event('trainee.removed', { subjectType: 'trainee', subjectId: trainee.id, before: traineeView(trainee, false, []) });
     });
   }

@@ -7,7 +7,7 @@ import { addDays, addMonths, yearOf } from '../../domain/dates.js';
 import { addWorkingDays } from '../../domain/calendar.js';
 import { isSeniorOrAbove } from '../../domain/levels.js';
 import { issue } from '../../domain/messages.js';
-import { closeDeadlineOp, kpiOp, lateActOp, openDeadlineOp, toTrainee, traineeItem, type KpiCounter } from '../../db/cohorts.js';
+import { closeDeadlineOp, filingWaitOp, kpiOp, lateActOp, openDeadlineOp, toTrainee, traineeItem, type KpiCounter } from '../../db/cohorts.js';
 import { keys } from '../../db/keys.js';
 import type { Store } from '../../db/store.js';
 import type { AppConfig } from '../../config.js';
@@ -16,7 +16,7 @@ import { ApiError, invalidState, notFound, ruleViolation } from '../../http/erro
 import type { CalendarService } from '../catalogue.js';
 import type { OrganizationService } from '../organizations.js';
 import { transition } from './design.js';
-import type { AssessmentMethod, Cohort, Filing, FilingUnit, Trainee, Vote } from './model.js';
+import { participantsToFile, type AssessmentMethod, type Cohort, type Filing, type FilingUnit, type Trainee, type Vote } from './model.js';
 import { mutateCohort, requireAccess, type Mutation } from './mutation.js';
 
 export interface AssessmentResult {
@@ -123,7 +123,7 @@ export class CohortLifecycleService {
       transition(m, 'plan');
       const due = await this.workingDaysAfter(ctx.today, 10);
       c.plan = { publishedOn: ctx.today, filingDue: due.date, warnings: due.warnings };
-      m.write(openDeadlineOp({ rule: 'R-FILE-1', cohortId, subjectId: cohortId, district: await this.districtOf(c.reviewBureauId), dueOn: due.date }));
+      m.write(openDeadlineOp({ rule: 'R-FILE-1', cohortId, subjectId: cohortId, district: await this.districtOf(c.reviewBureauId), dueOn: due.date, waitingFor: participantsToFile(c) }));
       m.event('cohort.planned', { after: c.plan });
     });
     return cohort;
@@ -160,10 +160,12 @@ export class CohortLifecycleService {
       c.filingUnits.push(...units);
       // A participant left with no trainee (all removed after submission) has no filing unit to file
       // (R-ROUTE-2), so it cannot hold the class back.
-      const toFile = c.participants.filter((p) => Object.values(p.units).some((u) => u.trainees > 0));
-      if (toFile.every((p) => c.filings.some((f) => f.enterpriseId === p.enterpriseId))) {
+      const waitingFor = participantsToFile(c);
+      if (waitingFor.length === 0) {
         transition(m, 'allFiled');
         m.write(closeDeadlineOp({ cohortId, rule: 'R-FILE-1', subjectId: cohortId, dueOn: c.plan.filingDue }, ctx.today));
+      } else {
+        m.write(filingWaitOp(cohortId, waitingFor));
       }
       m.event('filing.submitted', { subjectType: 'filing', subjectId: input.enterpriseId, after: { ...filing, units } });
       return { ...filing, units };

@@ -178,6 +178,13 @@ export interface Access {
   auditor: boolean;
 }
 
+/** R-FILE-1: participants with trainees to file (filing units, R-ROUTE-2) that have not filed yet. */
+export function participantsToFile(cohort: Cohort): string[] {
+  return cohort.participants
+    .filter((p) => Object.values(p.units).some((u) => u.trainees > 0) && !cohort.filings.some((f) => f.enterpriseId === p.enterpriseId))
+    .map((p) => p.enterpriseId);
+}
+
 export function filingBureausOf(cohort: Cohort): Set<string> {
   const out = new Set<string>();
   for (const p of cohort.participants) for (const unit of Object.values(p.units)) out.add(unit.bureauId);
