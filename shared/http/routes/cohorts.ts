@@ -109,7 +109,10 @@ export function registerCohortRoutes(app: App, services: Services) {
   app.openapi(
     defineRoute({
       method: 'delete', path: '/v1/cohorts/{id}/participants/{enterpriseId}', operationId: 'removeParticipant', tags,
-      summary: 'Remove a participant without trainees (organiser, draft)',
+      summary: 'Remove a participant (organiser): in a draft without trainees; once the filing deadline passed, one that has not filed',
+      description:
+        'In `draft`, the participant must have no trainees left. In `planned`, after `deadlines.filingDue`, a participant that has not filed (a late filing is refused, R-FILE-1) ' +
+        'is withdrawn with its trainees, who are released (R-ELIG-4); when every remaining participant has filed the class is `filed`. A joint class keeps at least two participants (R-JOINT-1).',
       request: { params: ParticipantParams },
       responses: { 204: noContent },
     }),

@@ -13,6 +13,7 @@ import { normalizeNationalId } from '../../domain/national-id.js';
 import { auditOp, toEvent } from '../../db/audit.js';
 import { newId } from '../../db/ids.js';
 import {
+  closeDeadlineOp,
   enrolmentLockOp,
   filingWaitOp,
   notSubsidisedCheckOp,
@@ -36,6 +37,7 @@ import {
   accessOf,
   cohortSummary,
   participantsToFile,
+  viewerPrincipals,
   principalViewerKey,
   seesFullId,
   traineeView,
@@ -68,6 +70,23 @@ export const transition = (m: Mutation, action: CohortAction) => {
   if (!next) throw invalidState(m.cohort.status, action);
   m.cohort.status = next;
 };
+
+/**
+ * Every participant with trainees to file has filed → `filed`; otherwise the R-FILE-1 deadline
+ * names who it waits for. A participant whose trainees were all removed, or all left before
+ * training, has no filing unit to file (R-ROUTE-2), so it cannot hold the class back.
+ */
+export function completeFilingIfDone(m: Mutation) {
+  const c = m.cohort;
+  if (c.status !== 'planned' || !c.plan) return;
+  const waitingFor = participantsToFile(c);
+  if (waitingFor.length === 0 && c.filings.length > 0) {
+    transition(m, 'allFiled');
+    m.write(closeDeadlineOp({ cohortId: c.id, rule: 'R-FILE-1', subjectId: c.id, dueOn: c.plan.filingDue }, m.ctx.today));
+  } else {
+    m.write(filingWaitOp(c.id, waitingFor));
+  }
+}
 
 const requireDraft = (c: Cohort, action: string) => {
   if (!designEditable(c.status)) throw invalidState(c.status, action);
@@ -267,11 +286,17 @@ export class CohortDesignService {
     return result;
   }
 
+  /**
+   * In a draft: a participant without trainees. In `planned`, once the filing deadline has passed
+   * (R-FILE-1 refuses a late filing): a participant that has not filed leaves with its trainees, so
+   * that the others' filings can open the class; each of its trainees is released (R-ELIG-4).
+   */
   async removeParticipant(ctx: RequestContext, cohortId: string, enterpriseId: string): Promise<void> {
-    await mutateCohort(this.store, ctx, cohortId, {}, (m) => {
+    await mutateCohort(this.store, ctx, cohortId, { roster: true }, (m) => {
       requireAccess(m.access.organizer, 'Only the organiser removes participants', '仅牵头单位可移除参训企业');
-      requireDraft(m.cohort, 'remove a participant from');
       const c = m.cohort;
+      if (c.status === 'planned') return this.withdrawLateParticipant(m, enterpriseId);
+      requireDraft(c, 'remove a participant from');
       const index = c.participants.findIndex((p) => p.enterpriseId === enterpriseId);
       if (index < 0) throw notFound('participant');
       if (c.mode === 'enterprise') throw invalidState(c.status, 'remove the only participant of');
@@ -284,6 +309,36 @@ export class CohortDesignService {
       voidAgreement(m, true);
       m.event('participant.removed', { subjectType: 'participant', subjectId: enterpriseId, before: participant });
     });
+  }
+
+  private withdrawLateParticipant(m: Mutation, enterpriseId: string) {
+    const c = m.cohort;
+    const index = c.participants.findIndex((p) => p.enterpriseId === enterpriseId);
+    if (index < 0) throw notFound('participant');
+    if (c.mode === 'enterprise') throw invalidState(c.status, 'remove the only participant of');
+    if (!c.plan || m.ctx.today <= c.plan.filingDue) {
+      throw new ApiError('INVALID_STATE', { en: `A participant that has not filed is withdrawn after the filing deadline ${c.plan?.filingDue ?? ''} only (R-FILE-1)`, zh: `开班备案截止（${c.plan?.filingDue ?? ''}）后方可移出未备案的参训企业` });
+    }
+    if (c.filings.some((f) => f.enterpriseId === enterpriseId)) {
+      throw new ApiError('INVALID_STATE', { en: 'This participant has filed; it stays in the class', zh: '该企业已完成开班备案，不可移出' });
+    }
+    if (c.mode === 'joint' && c.participants.length <= 2) {
+      throw ruleViolation([issue('R-JOINT-1', { en: 'A joint class keeps at least two participants; cancel the class instead', zh: '联合组班至少须有两家参训企业，请改为取消班级' }, 'enterpriseId')]);
+    }
+    const participant = c.participants[index]!;
+    const trainees = m.roster.filter((t) => t.enterpriseId === enterpriseId);
+    // One transaction: the cohort, its event and listing items, the deadline, two items per trainee.
+    if (2 * trainees.length + viewerPrincipals(c).length + 4 > 100) {
+      throw ruleViolation([issue('R-FILE-1', { en: `${trainees.length} trainees are too many to withdraw in one change; cancel the class and form it again`, zh: `该企业学徒${trainees.length}人，无法一次移出，请取消班级后重新组班` }, 'enterpriseId')]);
+    }
+    for (const t of trainees) {
+      m.write({ op: { Delete: { Key: keys.trainee(c.id, t.id), ConditionExpression: 'attribute_exists(PK)' } } }, releaseEnrolmentLockOp(t.personHash, c.id));
+    }
+    c.counts.enrolled -= trainees.length;
+    c.counts.departed -= trainees.filter((t) => t.status === 'departed').length;
+    c.participants.splice(index, 1);
+    m.event('participant.withdrawn', { subjectType: 'participant', subjectId: enterpriseId, before: { ...participant, trainees: trainees.map((t) => t.id) } });
+    completeFilingIfDone(m);
   }
 
   async addMentor(ctx: RequestContext, cohortId: string, input: Omit<Mentor, 'id' | 'addedAt'>): Promise<Mentor> {

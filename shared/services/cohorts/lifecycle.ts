@@ -7,7 +7,7 @@ import { addDays, addMonths, yearOf } from '../../domain/dates.js';
 import { addWorkingDays } from '../../domain/calendar.js';
 import { isSeniorOrAbove } from '../../domain/levels.js';
 import { issue } from '../../domain/messages.js';
-import { closeDeadlineOp, filingWaitOp, kpiOp, lateActOp, openDeadlineOp, toTrainee, traineeItem, type KpiCounter } from '../../db/cohorts.js';
+import { closeDeadlineOp, kpiOp, lateActOp, openDeadlineOp, toTrainee, traineeItem, type KpiCounter } from '../../db/cohorts.js';
 import { keys } from '../../db/keys.js';
 import type { Store } from '../../db/store.js';
 import type { AppConfig } from '../../config.js';
@@ -15,8 +15,8 @@ import type { RequestContext } from '../../http/context.js';
 import { ApiError, invalidState, notFound, ruleViolation } from '../../http/errors.js';
 import type { CalendarService } from '../catalogue.js';
 import type { OrganizationService } from '../organizations.js';
-import { transition } from './design.js';
-import { participantsToFile, type AssessmentMethod, type Cohort, type Filing, type FilingUnit, type Trainee, type Vote } from './model.js';
+import { completeFilingIfDone, transition } from './design.js';
+import { participantsToFile, unitHasTrainees, type AssessmentMethod, type Cohort, type Filing, type FilingUnit, type Trainee, type Vote } from './model.js';
 import { mutateCohort, requireAccess, type Mutation } from './mutation.js';
 
 export interface AssessmentResult {
@@ -152,21 +152,13 @@ export class CohortLifecycleService {
         throw ruleViolation([issue('R-JOINT-2', { en: `Agreement version ${c.agreement?.version ?? 0} is ${c.agreement?.status ?? 'missing'}; the organiser issues a new version and every party signs it before filing`, zh: '多方协议已失效，须由牵头单位重新发起并经各方签署后方可备案' }, 'agreement')]);
       }
       const units: FilingUnit[] = Object.entries(participant.units)
-        .filter(([, u]) => u.trainees > 0)
+        .filter(([, u]) => unitHasTrainees(u))
         .map(([district, u]) => ({ enterpriseId: participant.enterpriseId, district, bureauId: u.bureauId, trainees: u.trainees, status: 'pending', filedAt: ctx.now.toISOString() }));
       if (units.length === 0) throw ruleViolation([issue('R-ROUTE-2', { en: 'This participant has no trainees to file', zh: '该企业没有可备案的学徒' }, 'enterpriseId')]);
       const filing: Filing = { enterpriseId: input.enterpriseId, filedAt: ctx.now.toISOString(), filedOn: ctx.today, filedBy: ctx.principal.orgId, commitment: input.commitment };
       c.filings.push(filing);
       c.filingUnits.push(...units);
-      // A participant left with no trainee (all removed after submission) has no filing unit to file
-      // (R-ROUTE-2), so it cannot hold the class back.
-      const waitingFor = participantsToFile(c);
-      if (waitingFor.length === 0) {
-        transition(m, 'allFiled');
-        m.write(closeDeadlineOp({ cohortId, rule: 'R-FILE-1', subjectId: cohortId, dueOn: c.plan.filingDue }, ctx.today));
-      } else {
-        m.write(filingWaitOp(cohortId, waitingFor));
-      }
+      completeFilingIfDone(m);
       m.event('filing.submitted', { subjectType: 'filing', subjectId: input.enterpriseId, after: { ...filing, units } });
       return { ...filing, units };
     });
@@ -250,6 +242,8 @@ export class CohortLifecycleService {
         unit.departedBeforeTraining = (unit.departedBeforeTraining ?? 0) + 1;
       }
       if (lateReport) m.write(lateActOp({ rule: 'R-DEPART-1', cohortId, subjectId: trainee.id, district: trainee.insuredDistrict, dueOn, doneOn: ctx.today }));
+      // The last trainee of a participant that has not filed may be the one who left.
+      completeFilingIfDone(m);
       m.write({ op: { Put: { Item: traineeItem(trainee), ConditionExpression: '#s = :active', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':active': 'active' } } } });
       await this.completeAssessmentIfDone(m);
       m.event('trainee.departed', { subjectType: 'trainee', subjectId: trainee.id, after: trainee.departure });

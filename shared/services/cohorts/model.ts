@@ -178,10 +178,13 @@ export interface Access {
   auditor: boolean;
 }
 
-/** R-FILE-1: participants with trainees to file (filing units, R-ROUTE-2) that have not filed yet. */
+/** A filing unit (R-ROUTE-2) still has someone to file for: not every trainee of it left before training. */
+export const unitHasTrainees = (u: Participant['units'][string]) => u.trainees - (u.departedBeforeTraining ?? 0) > 0;
+
+/** R-FILE-1: participants with trainees to file that have not filed yet. */
 export function participantsToFile(cohort: Cohort): string[] {
   return cohort.participants
-    .filter((p) => Object.values(p.units).some((u) => u.trainees > 0) && !cohort.filings.some((f) => f.enterpriseId === p.enterpriseId))
+    .filter((p) => Object.values(p.units).some(unitHasTrainees) && !cohort.filings.some((f) => f.enterpriseId === p.enterpriseId))
     .map((p) => p.enterpriseId);
 }
 

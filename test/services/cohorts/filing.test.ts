@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createHarness } from '../../support/harness.js';
-import { commitment, createWorld, smeParticipants, ok, readyDraft, refused, rulesOf, toPublicized, warningRules, type World } from '../../support/world.js';
+import { commitment, createWorld, eventCount, smeParticipants, ok, readyDraft, refused, rulesOf, toPublicized, traineeBody, warningRules, type World } from '../../support/world.js';
 
 let w: World;
 beforeAll(async () => {
@@ -198,6 +198,60 @@ describe('R-ROUTE-2: filing units per (participant, insured district), each appr
     expect(p.detail).toMatch(/departure/);
     await ok(w, 201, 'POST', `/v1/cohorts/${cohortId}/filings`, { token: tokens.smeB, now, body: { enterpriseId: orgs.smeB.id, commitment } });
     expect((await ok(w, 200, 'GET', `/v1/cohorts/${cohortId}`, { token: tokens.chamber })).status).toBe('filed');
+  });
+
+  it('R-FILE-1: a participant whose trainees all left before filing has nothing to file; its last departure lets the class be `filed`', async () => {
+    const { orgs, tokens } = w;
+    const { cohortId, trainees } = await readyDraft(w, { participants: smes() });
+    await toPublicized(w, cohortId, { organizer: tokens.chamber, bureau: tokens.xinwu, experts: ['e1', 'e2', 'e3'], expertTokens: tokens.experts.slice(0, 3) });
+    await ok(w, 200, 'POST', `/v1/cohorts/${cohortId}/plan`, { token: tokens.xinwu, now: '2026-07-10T10:00:00+08:00' });
+    await ok(w, 201, 'POST', `/v1/cohorts/${cohortId}/filings`, { token: tokens.smeA, now: '2026-07-15T10:00:00+08:00', body: { enterpriseId: orgs.smeA.id, commitment } });
+    // SME B misses the deadline (07-24); its only trainee has left meanwhile.
+    const late = await refused(w, 422, 'FILING_DEADLINE_PASSED', 'POST', `/v1/cohorts/${cohortId}/filings`, { token: tokens.smeB, now: '2026-07-28T10:00:00+08:00', body: { enterpriseId: orgs.smeB.id, commitment } });
+    expect(rulesOf(late)).toEqual(['R-FILE-1']);
+    await ok(w, 200, 'POST', `/v1/cohorts/${cohortId}/trainees/${trainees[1]!.id}/departure`, { token: tokens.smeB, now: '2026-07-28T11:00:00+08:00', body: { leftOn: '2026-07-20' } });
+    expect((await ok(w, 200, 'GET', `/v1/cohorts/${cohortId}`, { token: tokens.chamber })).status).toBe('filed');
+    const training = await ok(w, 200, 'POST', `/v1/cohorts/${cohortId}/filings/approve`, { token: tokens.xinwu, now: '2026-07-29T10:00:00+08:00' });
+    expect(training.status).toBe('in_training');
+    // The filing was completed late: the R-FILE-1 alert stays listed as late (R-ALERT-1).
+    const alerts = await ok(w, 200, 'GET', '/v1/alerts', { token: tokens.xinwu, now: '2026-07-29T10:00:00+08:00' });
+    expect(alerts.items.filter((a: { cohortId: string; rule: string }) => a.cohortId === cohortId && a.rule === 'R-FILE-1')).toEqual([expect.objectContaining({ status: 'late', doneOn: '2026-07-28' })]);
+  });
+
+  it('R-FILE-1: after the deadline the organiser withdraws a participant that did not file, with its trainees; the others’ filings open the class', async () => {
+    const { orgs, tokens } = w;
+    const { cohortId, trainees } = await readyDraft(w, { participants: smes(3) });
+    await toPublicized(w, cohortId, { organizer: tokens.chamber, bureau: tokens.xinwu, experts: ['e1', 'e2', 'e3'], expertTokens: tokens.experts.slice(0, 3) });
+    await ok(w, 200, 'POST', `/v1/cohorts/${cohortId}/plan`, { token: tokens.xinwu, now: '2026-07-10T10:00:00+08:00' });
+    for (const [id, token] of [[orgs.smeA.id, tokens.smeA], [orgs.smeB.id, tokens.smeB]] as const) {
+      await ok(w, 201, 'POST', `/v1/cohorts/${cohortId}/filings`, { token, now: '2026-07-15T10:00:00+08:00', body: { enterpriseId: id, commitment } });
+    }
+    const withdraw = (now: string, enterpriseId = orgs.smeC.id) => w.h.call('DELETE', `/v1/cohorts/${cohortId}/participants/${enterpriseId}`, { token: tokens.chamber, now });
+    // Not before the deadline (07-24), not one that filed, and only the organiser.
+    expect([(await withdraw('2026-07-24T20:00:00+08:00')).status, (await withdraw('2026-07-27T10:00:00+08:00', orgs.smeA.id)).status]).toEqual([409, 409]);
+    await refused(w, 403, 'FORBIDDEN', 'DELETE', `/v1/cohorts/${cohortId}/participants/${orgs.smeC.id}`, { token: tokens.smeA, now: '2026-07-27T10:00:00+08:00' });
+    const before = await eventCount(w, cohortId);
+    expect((await withdraw('2026-07-27T10:00:00+08:00')).status).toBe(204);
+    expect(await eventCount(w, cohortId)).toBe(before + 1);
+    const filed = await ok(w, 200, 'GET', `/v1/cohorts/${cohortId}`, { token: tokens.chamber });
+    expect([filed.status, filed.participants.map((p: { enterpriseId: string }) => p.enterpriseId), filed.counts.enrolled]).toEqual(['filed', [orgs.smeA.id, orgs.smeB.id], 2]);
+    // SME C's trainee is released (R-ELIG-4): another class may enrol the same person.
+    const other = await readyDraft(w, { participants: [{ id: orgs.smeC.id, token: tokens.smeC, district: '320213', trainees: 0 }, smes()[0]!] });
+    const again = trainees.find((t) => t.enterpriseId === orgs.smeC.id)!;
+    await ok(w, 201, 'POST', `/v1/cohorts/${other.cohortId}/trainees`, { token: tokens.smeC, now: '2026-07-28T10:00:00+08:00', body: traineeBody(orgs.smeC.id, '320213', { idNumber: again.idNumber }) });
+    // The filing completed late: the R-FILE-1 alert stays listed as late (R-ALERT-1).
+    const alerts = await ok(w, 200, 'GET', '/v1/alerts', { token: tokens.xinwu, now: '2026-07-28T10:00:00+08:00' });
+    expect(alerts.items.filter((a: { cohortId: string; rule: string }) => a.cohortId === cohortId && a.rule === 'R-FILE-1')).toEqual([expect.objectContaining({ status: 'late', doneOn: '2026-07-27' })]);
+  });
+
+  it('R-JOINT-1: a joint class of two keeps both: the late one cannot be withdrawn (cancel instead)', async () => {
+    const { orgs, tokens } = w;
+    const { cohortId } = await readyDraft(w, { participants: smes() });
+    await toPublicized(w, cohortId, { organizer: tokens.chamber, bureau: tokens.xinwu, experts: ['e1', 'e2', 'e3'], expertTokens: tokens.experts.slice(0, 3) });
+    await ok(w, 200, 'POST', `/v1/cohorts/${cohortId}/plan`, { token: tokens.xinwu, now: '2026-07-10T10:00:00+08:00' });
+    await ok(w, 201, 'POST', `/v1/cohorts/${cohortId}/filings`, { token: tokens.smeA, now: '2026-07-15T10:00:00+08:00', body: { enterpriseId: orgs.smeA.id, commitment } });
+    const p = await refused(w, 422, 'RULE_VIOLATION', 'DELETE', `/v1/cohorts/${cohortId}/participants/${orgs.smeB.id}`, { token: tokens.chamber, now: '2026-07-27T10:00:00+08:00' });
+    expect(rulesOf(p)).toEqual(['R-JOINT-1']);
   });
 
   it('R-ROUTE-2: a participant files only for itself; the organiser may file for it', async () => {
