@@ -2,11 +2,10 @@
  * Demand pooling (§四 "统一协调和集中多个中小微企业人员", SPEC "Demand"): an SME addresses its wish to
  * train N staff in an occupation and level to a chamber; the chamber sees open demand summed per
  * (occupation, level) and opens a joint class from a group of demands, which takes them.
- *
- * Indexes: GSI1 = the enterprise's demands, GSI2 = the chamber's demands (sort key status#occupation#
- * level, so the open pool of a chamber is one Query), GSI3 = every demand (auditors).
+ * Keys and indexes: shared/db/demands.ts.
  */
 import { auditOp, toEvent } from '../db/audit.js';
+import { demandItem } from '../db/demands.js';
 import { newId } from '../db/ids.js';
 import { indexKeys, keys } from '../db/keys.js';
 import { fromItem, sortKeyPrefix, storedItem, type Store, type WriteOp } from '../db/store.js';
@@ -66,16 +65,6 @@ export interface DemandSummaryItem {
   demandIds: string[];
   enterpriseIds: string[];
 }
-
-const demandItem = (d: Demand) =>
-  storedItem(keys.demand(d.id), 'demand', d, {
-    GSI1PK: indexKeys.enterpriseDemands(d.enterpriseId),
-    GSI1SK: `${d.status}#${d.id}`,
-    GSI2PK: indexKeys.chamberDemands(d.chamberId),
-    GSI2SK: `${d.status}#${d.occupationCode}#${d.level}#${d.id}`,
-    GSI3PK: indexKeys.allDemands,
-    GSI3SK: `${d.status}#${d.id}`,
-  });
 
 export function toDemand(raw: Record<string, unknown>): Demand {
   return fromItem<Demand>(raw);
@@ -222,13 +211,14 @@ export class DemandService {
     }
 
     const { demandIds: _ids, ...design } = input;
-    const cohort = await this.cohorts.create(ctx, 'joint', { ...design, occupationCode: first.occupationCode, level: first.level });
+    const fromDemands = demands.map((d) => ({ id: d.id, enterpriseId: d.enterpriseId, occupationCode: d.occupationCode, level: d.level }));
+    const cohort = await this.cohorts.create(ctx, 'joint', { ...design, occupationCode: first.occupationCode, level: first.level }, fromDemands);
     try {
       for (const enterpriseId of new Set(demands.map((d) => d.enterpriseId))) await this.cohorts.addParticipant(ctx, cohort.id, enterpriseId);
       await this.store.transact(demands.flatMap((d) => this.takeOps(ctx, d, cohort.id)));
     } catch (error) {
       // Nothing is left half done: the draft made for these demands is withdrawn, the demands stay open.
-      await this.cohorts.cancel(ctx, cohort.id, 'Opening from pooled demand failed; demands left open').catch(() => undefined);
+      await this.cohorts.cancel(ctx, cohort.id, 'Opening from pooled demand failed; demands left open', undefined, { releaseDemands: false }).catch(() => undefined);
       throw error;
     }
     return this.cohorts.get(ctx, cohort.id);

@@ -112,6 +112,31 @@ describe('demand pooling (§四): SMEs post demands, the chamber pools them into
     expect((await ok(w, 200, 'GET', `/v1/demands/${b1.id}`, { token: tokens.chamber })).cohortId).toBe(cohort.id);
   });
 
+  it('cancelling the class returns its demands to the pool; they can be pooled again', async () => {
+    const { tokens, orgs } = w;
+    const occupation = `6-18-02-${Math.floor(Math.random() * 90 + 10)}`;
+    await w.h.call('POST', '/v1/occupations', { token: w.h.adminToken, body: { code: occupation, name: '铣工', skillEvaluation: true } });
+    const d1 = await ok(w, 201, 'POST', '/v1/demands', { token: tokens.smeA, now, body: demand(w, { occupationCode: occupation, headcount: 3 }) });
+    const d2 = await ok(w, 201, 'POST', '/v1/demands', { token: tokens.smeB, now, body: demand(w, { occupationCode: occupation, headcount: 2 }) });
+    const body = { ...classBody(w, [d1.id, d2.id]), name: '铣工联合组班' };
+    const cohort = await ok(w, 201, 'POST', '/v1/demands/cohort', { token: tokens.chamber, now, body });
+    expect(cohort.fromDemands.map((d: { id: string }) => d.id)).toEqual([d1.id, d2.id]);
+    const pool = async () => (await ok(w, 200, 'GET', '/v1/demands/summary', { token: tokens.chamber })).items.filter((i: { occupationCode: string }) => i.occupationCode === occupation);
+    expect(await pool()).toEqual([]);
+
+    const cancelled = await ok(w, 200, 'POST', `/v1/cohorts/${cohort.id}/cancel`, { token: tokens.chamber, now, body: { reason: '企业需求调整' } });
+    expect(cancelled.status).toBe('cancelled');
+    for (const d of [d1, d2]) {
+      const back = await ok(w, 200, 'GET', `/v1/demands/${d.id}`, { token: tokens.chamber });
+      expect([back.status, back.cohortId, back.version]).toEqual(['open', undefined, 3]);
+    }
+    expect(await pool()).toEqual([expect.objectContaining({ level: 'intermediate', headcount: 5, enterprises: 2 })]);
+    const events = await ok(w, 200, 'GET', `/v1/cohorts/${cohort.id}/events?limit=200`, { token: tokens.auditor });
+    expect(events.items.at(-1)).toMatchObject({ action: 'cohort.cancelled', after: { data: { releasedDemands: [d1.id, d2.id] } } });
+    const again = await ok(w, 201, 'POST', '/v1/demands/cohort', { token: tokens.chamber, now, body });
+    expect(again.participants.map((p: { enterpriseId: string }) => p.enterpriseId)).toEqual([orgs.smeA.id, orgs.smeB.id]);
+  });
+
   it('pages the listings with limit and cursor', async () => {
     const { tokens } = w;
     const seen: string[] = [];

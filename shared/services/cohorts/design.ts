@@ -11,6 +11,7 @@ import { checkOccupationLevel, type Level } from '../../domain/levels.js';
 import { issue, type RuleIssue } from '../../domain/messages.js';
 import { normalizeNationalId } from '../../domain/national-id.js';
 import { auditOp, toEvent } from '../../db/audit.js';
+import { releaseDemandOp } from '../../db/demands.js';
 import { newId } from '../../db/ids.js';
 import {
   closeDeadlineOp,
@@ -26,7 +27,7 @@ import {
   duplicateEnrolment,
 } from '../../db/cohorts.js';
 import { indexKeys, keys } from '../../db/keys.js';
-import { fromItem, sortKeyPrefix, type Store } from '../../db/store.js';
+import { fromItem, sortKeyPrefix, type Store, type WriteOp } from '../../db/store.js';
 import type { AppConfig } from '../../config.js';
 import type { Principal, RequestContext } from '../../http/context.js';
 import { ApiError, invalidState, notFound, ruleViolation } from '../../http/errors.js';
@@ -114,7 +115,7 @@ export class CohortDesignService {
     return createHmac('sha256', this.config.personHashSalt).update(normalizeNationalId(idNumber)).digest('base64url');
   }
 
-  async create(ctx: RequestContext, mode: CohortMode, design: CohortDesign): Promise<Cohort> {
+  async create(ctx: RequestContext, mode: CohortMode, design: CohortDesign, fromDemands?: Cohort['fromDemands']): Promise<Cohort> {
     const { principal } = ctx;
     const organizer = principal.org;
     if (!organizer || !['chamber', 'enterprise'].includes(principal.role)) {
@@ -158,6 +159,7 @@ export class CohortDesignService {
       filings: [],
       filingUnits: [],
       counts: { enrolled: 0, departed: 0, assessed: 0, passed: 0, failed: 0 },
+      ...(fromDemands?.length ? { fromDemands } : {}),
       createdAt: now,
       createdBy: principal.sub,
       updatedAt: now,
@@ -243,16 +245,27 @@ export class CohortDesignService {
     return cohort;
   }
 
-  async cancel(ctx: RequestContext, cohortId: string, reason: string | undefined, expectedVersion?: number): Promise<Cohort> {
+  /** `releaseDemands: false` when the class never took its demands (DemandService.openCohort failed). */
+  async cancel(ctx: RequestContext, cohortId: string, reason: string | undefined, expectedVersion?: number, { releaseDemands = true } = {}): Promise<Cohort> {
     const open = await openDeadlinesOf(this.store, cohortId);
+    let releaseLater: WriteOp[] = [];
     const { cohort } = await mutateCohort(this.store, ctx, cohortId, { ...(expectedVersion !== undefined ? { expectedVersion } : {}) }, (m) => {
       requireAccess(m.access.organizer, 'Only the organiser cancels a class', '仅牵头单位可撤销班级');
       transition(m, 'cancel');
-      m.cohort.cancellation = { at: ctx.now.toISOString(), by: ctx.principal.sub, ...(reason ? { reason } : {}) };
+      const c = m.cohort;
+      c.cancellation = { at: ctx.now.toISOString(), by: ctx.principal.sub, ...(reason ? { reason } : {}) };
       // A cancelled class owes nothing more: its open deadlines leave the alerts.
       for (const d of open) m.write({ op: { Delete: { Key: keys.deadline(d.cohortId, d.rule, d.subjectId) } } });
-      m.event('cohort.cancelled', { after: { reason } });
+      // The demands it was pooled from go back to the chamber's pool, in this transaction if they fit.
+      const releases = releaseDemands ? (c.fromDemands ?? []).map((d) => releaseDemandOp({ ...d, chamberId: c.organizerId }, c.id)) : [];
+      if (releases.length + open.length + viewerPrincipals(c).length + 3 <= 100) m.write(...releases);
+      else releaseLater = releases;
+      m.event('cohort.cancelled', { after: { reason, ...(releases.length ? { releasedDemands: c.fromDemands!.map((d) => d.id) } : {}) } });
     });
+    if (releaseLater.length) {
+      // R-AUDIT-1: the second transaction carries its own event.
+      await this.store.transact([...releaseLater, auditOp(ctx, keys.cohortPK(cohortId), { action: 'demands.released', subjectType: 'cohort', subjectId: cohortId, after: { demands: cohort.fromDemands!.map((d) => d.id) } })]);
+    }
     return cohort;
   }
 

@@ -135,6 +135,8 @@ export interface Cohort extends CohortDesign {
   counts: { enrolled: number; departed: number; assessed: number; passed: number; failed: number };
   subsidy?: { policyVersion: string; totalFen: number; lines: number };
   cancellation?: { at: string; by: string; reason?: string };
+  /** The pooled demands (需求) a joint class was opened from; released if the class is cancelled. */
+  fromDemands?: { id: string; enterpriseId: string; occupationCode: string; level: Level }[];
   createdAt: string;
   createdBy: string;
   updatedAt: string;
