@@ -10,7 +10,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'hono';
 import { configFromEnv, type AppConfig } from '../config.js';
-import { cstDate } from '../domain/dates.js';
+import { cstDate, isIsoDate } from '../domain/dates.js';
 import { newRequestId } from '../db/ids.js';
 import { Store, classifyDbError } from '../db/store.js';
 import { createServices, type Services } from '../services/index.js';
@@ -66,7 +66,10 @@ export function createApp(deps: AppDeps): { app: App; services: Services } {
     let now = new Date();
     if (override !== undefined) {
       if (config.stage === 'prod') throw new ApiError('CLOCK_OVERRIDE_FORBIDDEN');
-      const parsed = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/.test(override) ? new Date(override) : new Date(NaN);
+      // A real calendar date; without an offset the time is China Standard Time (SPEC, Time), never
+      // the host's zone, and a date alone is its CST midnight.
+      const m = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?)(Z|[+-]\d{2}:\d{2})?)?$/.exec(override);
+      const parsed = m && isIsoDate(m[1]) ? new Date(`${m[1]}T${m[2] ?? '00:00'}${m[3] ?? '+08:00'}`) : new Date(NaN);
       // Dates outside 2000–2099 are no real clock for this domain (and break ULIDs and CST dates).
       const t = parsed.getTime();
       if (Number.isNaN(t) || t < Date.UTC(2000, 0, 1) || t >= Date.UTC(2100, 0, 1)) {

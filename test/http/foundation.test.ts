@@ -130,9 +130,21 @@ describe('test clock (X-Clock-Now)', () => {
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('CLOCK_OVERRIDE_FORBIDDEN');
   });
-  it('rejects a malformed timestamp', async () => {
-    const res = await h.call('GET', '/health', { now: 'yesterday' });
-    expect(res.body.code).toBe('VALIDATION_FAILED');
+  it('rejects a malformed timestamp, and a date that does not exist', async () => {
+    for (const now of ['yesterday', '2027-02-30T10:00:00+08:00', '2027-03-01T25:00:00Z']) {
+      const res = await h.call('GET', '/health', { now });
+      expect([res.status, res.body.code], now).toEqual([400, 'VALIDATION_FAILED']);
+    }
+  });
+  it('reads a time without offset, or a date alone, in China Standard Time, never the host’s zone', async () => {
+    const createdAt = async (now: string) => {
+      const res = await h.call('POST', '/v1/occupations', { token: h.adminToken, now, body: { code: `T-${Math.random().toString(36).slice(2, 10)}`, name: '测试工种', skillEvaluation: true } });
+      expect(res.status).toBe(201);
+      return res.body.createdAt;
+    };
+    expect(await createdAt('2027-03-01T20:00:00')).toBe('2027-03-01T12:00:00.000Z');
+    expect(await createdAt('2027-03-01')).toBe('2027-02-28T16:00:00.000Z');
+    expect(await createdAt('2027-03-01T20:00:00Z')).toBe('2027-03-01T20:00:00.000Z');
   });
 });
 

@@ -189,7 +189,7 @@ export const NewTrainee = z
 export const newTraineeExample = {
   enterpriseId: '01JENTERPR1SE0000000000000',
   name: '张伟',
-  idNumber: '320214199805120016',
+  idNumber: '320214199805120013',
   skillPosition: true,
   contract: { start: '2025-07-01', end: '2028-06-30' },
   hireDate: '2025-07-01',
@@ -219,7 +219,7 @@ export const Trainee = responseSchema(() =>
     })
     .openapi('Trainee'),
 );
-export const traineeExample = { ...newTraineeExample, id: '01JTRA1NEE00000000000000AA', idNumber: '320214********0016', bureauId: '01JBUREAU00000000000000000', tags: ['new_hire', 'new_graduate'], status: 'active', enrolledOn: '2026-06-10', enrolledAt: '2026-06-10T02:00:00.000Z' };
+export const traineeExample = { ...newTraineeExample, id: '01JTRA1NEE00000000000000AA', idNumber: '320214********0013', bureauId: '01JBUREAU00000000000000000', tags: ['new_hire', 'new_graduate'], status: 'active', enrolledOn: '2026-06-10', enrolledAt: '2026-06-10T02:00:00.000Z' };
 
 export const AssessmentInput = z
   .object({

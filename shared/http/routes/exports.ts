@@ -116,7 +116,7 @@ const ledgerExample = {
   totalSubsidyFen: 666667,
   items: [
     {
-      traineeId: '01JTRA1NEE00000000000000AA', name: '张伟', idNumber: '320214********0016', enterpriseId: '01JENTERPR1SE0000000000000', enterpriseName: '无锡精工机械有限公司',
+      traineeId: '01JTRA1NEE00000000000000AA', name: '张伟', idNumber: '320214********0013', enterpriseId: '01JENTERPR1SE0000000000000', enterpriseName: '无锡精工机械有限公司',
       insuredDistrict: '320214', enterpriseMentors: ['王建军'], schoolMentors: ['李建国'], status: 'passed', assessmentMethod: 'third_party', assessedOn: '2027-09-15', passed: true,
       certificateNo: 'S000032020000123', subsidyMonths: 16, subsidyAmountFen: 666667,
     },
@@ -202,7 +202,7 @@ export function registerExportRoutes(app: App, services: Services) {
         '企业导师, 院校导师, 状态, 离职日期, 考核方式, 考核日期, 考核结果, 证书编号, 补贴月数, 补贴金额（元）.',
       request: { params: CohortParams, query: z.object({ format: FormatQuery }) },
       responses: {
-        200: tableResponse('The ledger', TrainingLedgerSchema, ledgerExample, '\uFEFF学徒姓名,身份证号,所在企业,…\r\n张伟,320214********0016,无锡精工机械有限公司,…,16,6666.67\r\n'),
+        200: tableResponse('The ledger', TrainingLedgerSchema, ledgerExample, '\uFEFF学徒姓名,身份证号,所在企业,…\r\n张伟,320214********0013,无锡精工机械有限公司,…,16,6666.67\r\n'),
       },
     }),
     async (c) => {

@@ -44,7 +44,7 @@ const example = {
   id: '01JAB3M6W9Q0ZC8Y7RS2TB4K1D',
   kind: 'enterprise',
   name: '无锡新吴精密机械有限公司',
-  creditCode: '91320214MA1XYZ1234',
+  creditCode: '91320214MA1XY12342',
   district: '320214',
   flags: { leading: false, specialized: true, integration: false, credit: true },
   createdAt: '2026-03-02T01:00:00.000Z',
@@ -57,7 +57,7 @@ const create = defineRoute({
   summary: 'Register an organisation (admin)',
   tags: ['Organisations'],
   request: {
-    body: jsonBody(NewOrganization, { kind: 'hr_bureau', name: '无锡市新吴区人力资源和社会保障局', creditCode: '11320214MB1234567X', district: '320214', level: 'district' }),
+    body: jsonBody(NewOrganization, { kind: 'hr_bureau', name: '无锡市新吴区人力资源和社会保障局', creditCode: '11320214MB12345629', district: '320214', level: 'district' }),
   },
   responses: { 201: jsonResponse('The organisation', OrganizationSchema, example) },
 });
