@@ -63,6 +63,7 @@ export function registerDocs(app: App) {
       servers: [],
       tags: apiTags,
     });
+    documentHeaders(document);
     return c.json({ ...document, servers: [{ url: new URL(c.req.url).origin, description: 'This deployment' }] });
   });
 
@@ -81,4 +82,49 @@ export function registerDocs(app: App) {
     const { status, title } = errorCatalogue[code];
     return c.json({ type: problemType(code), code, status, title: title.en, titleZh: title.zh });
   });
+}
+
+type Doc = ReturnType<App['getOpenAPI31Document']>;
+type Operation = { parameters?: unknown[]; responses?: Record<string, { headers?: Record<string, unknown>; content?: Record<string, { schema?: { $ref?: string } }> }> };
+
+/**
+ * The headers API.md's conventions give every operation, which no route declares one by one: the test
+ * clock and the language of messages on every request; ETag on what carries a version (single
+ * resources, and the cohort or line a transition answers); Retry-After on 503.
+ */
+function documentHeaders(doc: Doc) {
+  doc.components ??= {};
+  doc.components.parameters = {
+    ...doc.components.parameters,
+    ClockNow: {
+      name: 'X-Clock-Now', in: 'header', required: false,
+      description: 'Outside the `prod` stage: the request\'s "now" (ISO-8601; without an offset, China Standard Time), to drive a lifecycle in seconds. Refused in `prod` (400 CLOCK_OVERRIDE_FORBIDDEN).',
+      schema: { type: 'string', example: '2027-03-01T10:00:00+08:00' },
+    },
+    AcceptLanguage: {
+      name: 'Accept-Language', in: 'header', required: false,
+      description: 'Problem messages in Chinese with `zh-CN`; English otherwise.',
+      schema: { type: 'string', example: 'zh-CN' },
+    },
+  };
+  doc.components.headers = {
+    ...doc.components.headers,
+    ETag: { description: 'The version of the resource; send it back as If-Match.', schema: { type: 'string', example: '"3"' } },
+    RetryAfter: { description: 'Seconds to wait before retrying.', schema: { type: 'integer', example: 1 } },
+  };
+  const versioned = new Set(['#/components/schemas/Cohort', '#/components/schemas/SubsidyLine']);
+  for (const [path, item] of Object.entries(doc.paths ?? {})) {
+    for (const [method, op] of Object.entries(item as Record<string, Operation>)) {
+      if (!['get', 'post', 'put', 'patch', 'delete'].includes(method)) continue;
+      op.parameters = [...(op.parameters ?? []), { $ref: '#/components/parameters/ClockNow' }, { $ref: '#/components/parameters/AcceptLanguage' }];
+      for (const [status, response] of Object.entries(op.responses ?? {})) {
+        if (status === '503') response.headers = { ...response.headers, 'Retry-After': { $ref: '#/components/headers/RetryAfter' } };
+        const schema = response.content?.['application/json']?.schema?.$ref;
+        const single = method === 'get' && path.endsWith('}') && status === '200';
+        if ((status === '200' || status === '201') && (single || (schema && versioned.has(schema)))) {
+          response.headers = { ...response.headers, ETag: { $ref: '#/components/headers/ETag' } };
+        }
+      }
+    }
+  }
 }

@@ -22,6 +22,21 @@ describe('service endpoints', () => {
     expect(res.body.paths['/v1/organizations'].post.operationId).toBe('createOrganization');
   });
 
+  it('documents the conventions’ headers: X-Clock-Now and Accept-Language on every operation, Retry-After on 503, ETag where a version is answered', async () => {
+    const doc = (await h.call('GET', '/openapi.json')).body;
+    const operations = Object.values(doc.paths as Record<string, Record<string, { parameters?: { $ref?: string }[]; responses: Record<string, { headers?: Record<string, unknown> }> }>>).flatMap((item) => Object.values(item));
+    expect(operations.length).toBeGreaterThan(40);
+    for (const op of operations) {
+      expect(op.parameters?.map((p) => p.$ref)).toEqual(expect.arrayContaining(['#/components/parameters/ClockNow', '#/components/parameters/AcceptLanguage']));
+      if (op.responses['503']) expect(Object.keys(op.responses['503'].headers ?? {})).toContain('Retry-After');
+    }
+    expect(doc.components.parameters.ClockNow).toMatchObject({ name: 'X-Clock-Now', in: 'header' });
+    // Each operation documented with an ETag answers one: a single organisation here.
+    expect(Object.keys(doc.paths['/v1/organizations/{id}'].get.responses['200'].headers)).toEqual(['ETag']);
+    const org = await h.createOrg({ kind: 'chamber', district: '320214' });
+    expect((await h.call('GET', `/v1/organizations/${org.id}`, { token: h.adminToken })).headers.get('etag')).toMatch(/^"/);
+  });
+
   it('serves the docs page and its assets itself (no CDN)', async () => {
     const page = await h.call('GET', '/docs');
     expect(page.status).toBe(200);
