@@ -152,8 +152,10 @@ export interface Deadline {
  * R-ALERT-1: an obligation with its due date, indexed by city (GSI3) and for auditors (GSI2) so
  * alerts are a Query on due dates, never a Scan. Done on time → deleted; done late → kept, flagged.
  */
+const deadlineSortKey = (d: Pick<Deadline, 'dueOn' | 'cohortId' | 'rule' | 'subjectId'>) => `${d.dueOn}#${d.cohortId}#${d.rule}#${d.subjectId}`;
+
 export function openDeadlineOp(d: Deadline): WriteOp {
-  const sort = `${d.dueOn}#${d.cohortId}#${d.rule}#${d.subjectId}`;
+  const sort = deadlineSortKey(d);
   return {
     op: {
       Put: {
@@ -183,15 +185,19 @@ export function closeDeadlineOp(d: Pick<Deadline, 'cohortId' | 'rule' | 'subject
   };
 }
 
-/** R-FILE-1: who the open filing deadline still waits for, after a filing or a roster change. */
-export function filingWaitOp(cohortId: string, waitingFor: string[]): WriteOp {
+/**
+ * R-FILE-1: who the open filing deadline still waits for, after a filing or a roster change, and its
+ * due date (counted again once its year's official schedule was loaded), with the alert sort keys.
+ */
+export function filingWaitOp(cohortId: string, waitingFor: string[], dueOn: string): WriteOp {
+  const sort = deadlineSortKey({ dueOn, cohortId, rule: 'R-FILE-1', subjectId: cohortId });
   return {
     op: {
       Update: {
         Key: keys.deadline(cohortId, 'R-FILE-1', cohortId),
-        UpdateExpression: 'SET waitingFor = :w',
+        UpdateExpression: 'SET waitingFor = :w, dueOn = :d, GSI2SK = :s, GSI3SK = :s',
         ConditionExpression: 'attribute_exists(PK)',
-        ExpressionAttributeValues: { ':w': waitingFor },
+        ExpressionAttributeValues: { ':w': waitingFor, ':d': dueOn, ':s': sort },
       },
     },
   };

@@ -131,7 +131,7 @@ export class CohortLifecycleService {
 
   /** 开班备案 by a participant (or, but in a group class, the organiser for it), with its commitment (R-FILE-1, R-FILE-2, R-GROUP-1). */
   async file(ctx: RequestContext, cohortId: string, input: { enterpriseId: string; commitment: Filing['commitment'] }): Promise<Filing & { units: FilingUnit[] }> {
-    const { result } = await mutateCohort(this.store, ctx, cohortId, {}, (m) => {
+    const { result } = await mutateCohort(this.store, ctx, cohortId, {}, async (m) => {
       const c = m.cohort;
       const own = m.access.participant === input.enterpriseId;
       requireAccess(m.access.organizer || own, 'A participant files for itself; the organiser may file for it', '参训企业自行备案，牵头单位可代为备案');
@@ -143,6 +143,13 @@ export class CohortLifecycleService {
       if (!participant) throw ruleViolation([issue('R-FILE-2', { en: 'The enterprise is not a participant', zh: '该企业不是参训企业' }, 'enterpriseId')]);
       if (c.status !== 'planned' || !c.plan) throw invalidState(c.status, 'file');
       if (c.filings.some((f) => f.enterpriseId === input.enterpriseId)) throw new ApiError('INVALID_STATE', { en: 'This participant has already filed', zh: '该企业已提交开班备案' });
+      // R-FILE-1: a deadline counted Monday to Friday (no official schedule for its year then) is
+      // counted again once an admin has loaded that year; the filing is judged by the new date, which
+      // the cohort and its alert keep from here on (completeFilingIfDone).
+      if (c.plan.warnings.length) {
+        const due = await this.workingDaysAfter(c.plan.publishedOn, 10);
+        c.plan = { ...c.plan, filingDue: due.date, warnings: due.warnings };
+      }
       if (ctx.today > c.plan.filingDue) {
         throw ruleViolation([issue('R-FILE-1', { en: `Filing was due by ${c.plan.filingDue}`, zh: `开班备案截止日为 ${c.plan.filingDue}` })], 'FILING_DEADLINE_PASSED');
       }

@@ -83,6 +83,15 @@ describe('R-FILE-1: every participant files within 10 working days after the pla
     const loaded = await plannedIn2027();
     expect(loaded.deadlines.filingDue).toBe('2027-03-30');
     expect(loaded.warnings).toEqual([]);
+
+    // The class listed before the year was loaded is judged by the loaded schedule too: a filing on
+    // 03-30 is on time, and the class and its alert keep the new date.
+    const filed = await ok(w, 201, 'POST', `/v1/cohorts/${weekdays.id}/filings`, { token: w.tokens.smeA, now: '2027-03-30T10:00:00+08:00', body: { enterpriseId: w.orgs.smeA.id, commitment } });
+    expect(filed.enterpriseId).toBe(w.orgs.smeA.id);
+    const after = await ok(w, 200, 'GET', `/v1/cohorts/${weekdays.id}`, { token: w.tokens.chamber });
+    expect([after.deadlines.filingDue, after.plan.warnings, after.warnings]).toEqual(['2027-03-30', [], []]);
+    const alert = (await ok(w, 200, 'GET', '/v1/alerts', { token: w.tokens.xinwu, now: '2027-03-31T10:00:00+08:00' })).items.find((a: { cohortId: string; rule: string }) => a.cohortId === weekdays.id && a.rule === 'R-FILE-1');
+    expect(alert).toMatchObject({ rule: 'R-FILE-1', dueOn: '2027-03-30', overdueDays: 1, waitingFor: [w.orgs.smeB.id] });
   });
 });
 
