@@ -4,7 +4,7 @@ import { auditOp } from '../db/audit.js';
 import { keys } from '../db/keys.js';
 import { sortKeyPrefix, storedItem, type Store } from '../db/store.js';
 import type { RequestContext } from '../http/context.js';
-import { ruleViolation } from '../http/errors.js';
+import { ApiError, ruleViolation } from '../http/errors.js';
 import { decodeCursor, encodeCursor, type Page } from '../http/pagination.js';
 
 export interface Occupation {
@@ -86,6 +86,21 @@ export class CalendarService {
     ]);
     this.loaded.set(year, { schedule, at: Date.now() });
     return schedule;
+  }
+
+  /**
+   * Drops the year's loaded schedule: the shipped official one (or Monday to Friday) is in force
+   * again. The way back from a load that was a mistake, since a load replaces the official year.
+   */
+  async unload(ctx: RequestContext, year: number): Promise<YearSchedule> {
+    const before = await this.get(year);
+    if (before.source !== 'loaded') throw new ApiError('NOT_FOUND', { en: `No schedule was loaded for ${year}`, zh: `${year}年未导入过工作日安排` });
+    await this.store.transact([
+      { op: { Delete: { Key: keys.calendarYear(year), ConditionExpression: 'attribute_exists(PK)' } }, onConditionFailed: () => new ApiError('CONFLICT') },
+      auditOp(ctx, 'CALENDAR', { action: 'calendar.unloaded', subjectType: 'calendar', subjectId: String(year), before }),
+    ]);
+    this.loaded.set(year, { schedule: null, at: Date.now() });
+    return officialSchedule(year) ?? weekdaysOnlySchedule(year);
   }
 
   /**

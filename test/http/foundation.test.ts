@@ -163,6 +163,23 @@ describe('test clock (X-Clock-Now)', () => {
   });
 });
 
+describe('calendar years (R-FILE-1)', () => {
+  it('a loaded year replaces the official one until it is unloaded; only the admin does either', async () => {
+    const official = await h.call('GET', '/v1/calendar/2026', { token: h.adminToken });
+    expect([official.body.source, official.body.holidays.length]).toEqual(['official', 33]);
+    const org = await h.createOrg({ kind: 'chamber', district: '320214' });
+    const chamber = await h.token(org.id, 'chamber');
+    expect((await h.call('DELETE', '/v1/calendar/2026', { token: chamber })).status).toBe(403);
+    expect((await h.call('DELETE', '/v1/calendar/2026', { token: h.adminToken })).status).toBe(404);
+    await h.call('PUT', '/v1/calendar/2026', { token: h.adminToken, body: { holidays: ['2026-12-31'], workdays: [] } });
+    expect((await h.call('GET', '/v1/calendar/2026', { token: chamber })).body).toMatchObject({ source: 'loaded', holidays: ['2026-12-31'] });
+    const back = await h.call('DELETE', '/v1/calendar/2026', { token: h.adminToken });
+    expect([back.status, back.body]).toEqual([200, official.body]);
+    expect((await h.call('GET', '/v1/calendar/2026', { token: chamber })).body).toEqual(official.body);
+    expect((await h.call('DELETE', '/v1/calendar/2026', { token: h.adminToken })).status).toBe(404);
+  });
+});
+
 describe('Idempotency-Key', () => {
   it('replays the first response for the same key and body, and refuses another body', async () => {
     const body = { kind: 'chamber', name: '无锡市新吴区工商联', creditCode: creditCode(), district: '320214' };

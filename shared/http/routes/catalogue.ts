@@ -94,4 +94,21 @@ export function registerCatalogueRoutes(app: App, services: Services) {
     }),
     async (c) => c.json(withEtag(c, await services.calendar.get(c.req.valid('param').year)), 200),
   );
+  app.openapi(
+    defineRoute({
+      method: 'delete',
+      path: '/v1/calendar/{year}',
+      operationId: 'unloadCalendarYear',
+      summary: "Drop a year's loaded schedule: the shipped official one is in force again (admin)",
+      description: 'Undoes PUT for that year (404 if none was loaded); deadlines counted from now on use the official schedule, or Monday to Friday for a year that has none.',
+      tags: ['Catalogue'],
+      request: { params: YearParam },
+      responses: { 200: jsonResponse('The schedule now in force', Schedule, { year: 2026, holidays: ['2026-10-01'], workdays: ['2026-09-20'], source: 'official' }) },
+    }),
+    async (c) => {
+      const ctx = requestContext(c);
+      requireRole(ctx.principal, 'admin');
+      return c.json(await services.calendar.unload(ctx, c.req.valid('param').year), 200);
+    },
+  );
 }
