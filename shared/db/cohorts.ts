@@ -146,6 +146,8 @@ export interface Deadline {
   late?: boolean;
   /** R-FILE-1: the participants that have not filed yet, so an alert names who holds the class up. */
   waitingFor?: string[];
+  /** R-FILE-1: the districts whose bureaus approve those participants' filings also see the alert. */
+  alsoFor?: string[];
 }
 
 /**
@@ -189,15 +191,15 @@ export function closeDeadlineOp(d: Pick<Deadline, 'cohortId' | 'rule' | 'subject
  * R-FILE-1: who the open filing deadline still waits for, after a filing or a roster change, and its
  * due date (counted again once its year's official schedule was loaded), with the alert sort keys.
  */
-export function filingWaitOp(cohortId: string, waitingFor: string[], dueOn: string): WriteOp {
+export function filingWaitOp(cohortId: string, wait: { waitingFor: string[]; alsoFor: string[] }, dueOn: string): WriteOp {
   const sort = deadlineSortKey({ dueOn, cohortId, rule: 'R-FILE-1', subjectId: cohortId });
   return {
     op: {
       Update: {
         Key: keys.deadline(cohortId, 'R-FILE-1', cohortId),
-        UpdateExpression: 'SET waitingFor = :w, dueOn = :d, GSI2SK = :s, GSI3SK = :s',
+        UpdateExpression: 'SET waitingFor = :w, alsoFor = :a, dueOn = :d, GSI2SK = :s, GSI3SK = :s',
         ConditionExpression: 'attribute_exists(PK)',
-        ExpressionAttributeValues: { ':w': waitingFor, ':d': dueOn, ':s': sort },
+        ExpressionAttributeValues: { ':w': wait.waitingFor, ':a': wait.alsoFor, ':d': dueOn, ':s': sort },
       },
     },
   };

@@ -91,7 +91,8 @@ export class SupervisionService {
     const filters: string[] = [];
     const values: Record<string, unknown> = { ':pk': scope.partition, ':today': ctx.today };
     if (scope.district) {
-      filters.push('#district = :district');
+      // Its own district's deadlines, and the filings it waits to approve (R-FILE-1, R-ROUTE-2).
+      filters.push('(#district = :district OR contains(alsoFor, :district))');
       values[':district'] = scope.district;
     }
     if (query.rule) {

@@ -76,7 +76,12 @@ describe('R-ALERT-1: alerts at their boundary days', () => {
 
     for (const [id, token] of [[orgs.smeA.id, tokens.smeA], [orgs.smeB.id, tokens.smeB]] as const) {
       await ok(w, 201, 'POST', `/v1/cohorts/${cohortB}/filings`, { token, now: at('2026-07-15'), body: { enterpriseId: id, commitment: { signerName: '王芳', statement: '承诺信息真实' } } });
-      if (id === orgs.smeA.id) expect(of(await alerts(tokens.xinwu, '2026-07-25'), cohortB).map((a) => a.waitingFor)).toEqual([[orgs.smeB.id]]);
+      if (id === orgs.smeA.id) {
+        expect(of(await alerts(tokens.xinwu, '2026-07-25'), cohortB).map((a) => a.waitingFor)).toEqual([[orgs.smeB.id]]);
+        // 滨湖, whose bureau approves SME B's filing (R-ROUTE-2), sees the alert too; 梁溪 does not.
+        expect(of(await alerts(tokens.binhu, '2026-07-25'), cohortB).map((a) => [a.rule, a.waitingFor])).toEqual([['R-FILE-1', [orgs.smeB.id]]]);
+        expect(of(await alerts(tokens.liangxi, '2026-07-25'), cohortB)).toEqual([]);
+      }
     }
     for (const token of [tokens.xinwu, tokens.binhu]) await ok(w, 200, 'POST', `/v1/cohorts/${cohortB}/filings/approve`, { token, now: at('2026-07-20') });
     // Filed on time: the deadline is gone, whatever the day.

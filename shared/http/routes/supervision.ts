@@ -64,7 +64,7 @@ export function registerSupervisionRoutes(app: App, services: Services) {
       method: 'get', path: '/v1/alerts', operationId: 'listAlerts', tags,
       summary: 'Overdue and late obligations of the caller’s jurisdiction (R-ALERT-1)',
       description:
-        'hr: a city-level bureau at a city code (XXXX00) sees its whole city, any other bureau its own district; auditors see everything. ' +
+        'hr: a city-level bureau at a city code (XXXX00) sees its whole city, any other bureau its own district (and the filings it is to approve: R-FILE-1 with `waitingFor`); auditors see everything. ' +
         'Reviews (R-REVIEW-2), filings (R-FILE-1), departure reports (R-DEPART-1), assessments (R-ASSESS-1) and closings (R-CLOSE-1): ' +
         '`overdue` while open past the due date, `late` once done after it (a violation stays listed). Oldest due date first.',
       request: { query: z.object({ rule: z.enum(deadlineRules).optional(), ...listQuery }) },

@@ -37,6 +37,7 @@ import type { Organization, OrganizationService } from '../organizations.js';
 import {
   accessOf,
   cohortSummary,
+  districtsAwaitingFiling,
   participantsToFile,
   viewerPrincipals,
   principalViewerKey,
@@ -85,7 +86,7 @@ export function completeFilingIfDone(m: Mutation) {
     transition(m, 'allFiled');
     m.write(closeDeadlineOp({ cohortId: c.id, rule: 'R-FILE-1', subjectId: c.id, dueOn: c.plan.filingDue }, m.ctx.today));
   } else {
-    m.write(filingWaitOp(c.id, waitingFor, c.plan.filingDue));
+    m.write(filingWaitOp(c.id, { waitingFor, alsoFor: districtsAwaitingFiling(c, waitingFor) }, c.plan.filingDue));
   }
 }
 
@@ -473,7 +474,10 @@ export class CohortDesignService {
         releaseEnrolmentLockOp(trainee.personHash, c.id),
       );
       // Listed in the plan: a participant emptied here no longer has anything to file (R-FILE-1).
-      if (c.status === 'planned' && c.plan) m.write(filingWaitOp(c.id, participantsToFile(c), c.plan.filingDue));
+      if (c.status === 'planned' && c.plan) {
+        const waitingFor = participantsToFile(c);
+        m.write(filingWaitOp(c.id, { waitingFor, alsoFor: districtsAwaitingFiling(c, waitingFor) }, c.plan.filingDue));
+      }
       m.event('trainee.removed', { subjectType: 'trainee', subjectId: trainee.id, before: traineeView(trainee, false, []) });
     });
   }

@@ -16,7 +16,7 @@ import { ApiError, invalidState, notFound, ruleViolation } from '../../http/erro
 import type { CalendarService } from '../catalogue.js';
 import type { OrganizationService } from '../organizations.js';
 import { completeFilingIfDone, transition } from './design.js';
-import { participantsToFile, unitHasTrainees, type AssessmentMethod, type Cohort, type Filing, type FilingUnit, type Trainee, type Vote } from './model.js';
+import { districtsAwaitingFiling, participantsToFile, unitHasTrainees, type AssessmentMethod, type Cohort, type Filing, type FilingUnit, type Trainee, type Vote } from './model.js';
 import { mutateCohort, requireAccess, type Mutation } from './mutation.js';
 
 export interface AssessmentResult {
@@ -123,7 +123,8 @@ export class CohortLifecycleService {
       transition(m, 'plan');
       const due = await this.workingDaysAfter(ctx.today, 10);
       c.plan = { publishedOn: ctx.today, filingDue: due.date, warnings: due.warnings };
-      m.write(openDeadlineOp({ rule: 'R-FILE-1', cohortId, subjectId: cohortId, district: await this.districtOf(c.reviewBureauId), dueOn: due.date, waitingFor: participantsToFile(c) }));
+      const waitingFor = participantsToFile(c);
+      m.write(openDeadlineOp({ rule: 'R-FILE-1', cohortId, subjectId: cohortId, district: await this.districtOf(c.reviewBureauId), dueOn: due.date, waitingFor, alsoFor: districtsAwaitingFiling(c, waitingFor) }));
       m.event('cohort.planned', { after: c.plan });
     });
     return cohort;

@@ -190,6 +190,14 @@ export function participantsToFile(cohort: Cohort): string[] {
     .map((p) => p.enterpriseId);
 }
 
+/** R-FILE-1 / R-ROUTE-2: the insured districts whose bureaus wait for those participants' filings. */
+export function districtsAwaitingFiling(cohort: Cohort, waitingFor: readonly string[]): string[] {
+  const districts = cohort.participants
+    .filter((p) => waitingFor.includes(p.enterpriseId))
+    .flatMap((p) => Object.entries(p.units).filter(([, u]) => unitHasTrainees(u)).map(([district]) => district));
+  return [...new Set(districts)].sort();
+}
+
 export function filingBureausOf(cohort: Cohort): Set<string> {
   const out = new Set<string>();
   for (const p of cohort.participants) for (const unit of Object.values(p.units)) out.add(unit.bureauId);
