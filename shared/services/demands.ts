@@ -96,6 +96,10 @@ export class DemandService {
     if (!Number.isInteger(input.headcount) || input.headcount < demandLimits.minHeadcount || input.headcount > demandLimits.maxHeadcount) {
       issues.push(issue('DEMAND', { en: `headcount is ${demandLimits.minHeadcount} to ${demandLimits.maxHeadcount}`, zh: `需求人数须为 ${demandLimits.minHeadcount}–${demandLimits.maxHeadcount}` }, 'headcount'));
     }
+    // A wish to train is for the future: a start already past is a typo the chamber could not plan for.
+    if (input.preferredStart < ctx.today) {
+      issues.push(issue('DEMAND', { en: `preferredStart is before today (${ctx.today})`, zh: `期望开班日期早于今天（${ctx.today}）` }, 'preferredStart'));
+    }
     if (issues.length) throw ruleViolation(issues);
 
     const now = ctx.now.toISOString();

@@ -46,6 +46,10 @@ describe('demand pooling (§四): SMEs post demands, the chamber pools them into
     for (const token of [tokens.chamber, tokens.xinwu, tokens.provider]) {
       expect((await ok(w, 403, 'POST', '/v1/demands', { token, now, body: demand(w) })).code).toBe('FORBIDDEN');
     }
+    // A preferred start already past (today is 2026-05-10 here) is refused; today itself is fine.
+    const past = await ok(w, 422, 'POST', '/v1/demands', { token: tokens.smeA, now, body: demand(w, { preferredStart: '2026-05-09' }) });
+    expect(past.errors[0]).toMatchObject({ path: 'preferredStart' });
+    await ok(w, 201, 'POST', '/v1/demands', { token: tokens.smeC, now, body: demand(w, { occupationCode: w.certOccupation, level: 'certificate', headcount: 1, preferredStart: '2026-05-10' }) });
   });
 
   it('sums open demand per occupation and level for the chamber, opens a class from it, and never takes a demand twice', async () => {

@@ -51,7 +51,7 @@ const demandExample = {
   occupationCode: '6-18-01-01',
   level: 'intermediate',
   headcount: 8,
-  preferredStart: '2026-09-01',
+  preferredStart: '2027-09-01',
   status: 'open',
   createdAt: '2026-05-10T02:00:00.000Z',
   createdBy: 'hr-manager-1',
@@ -98,7 +98,7 @@ export function registerDemandRoutes(app: App, services: Services) {
       method: 'post', path: '/v1/demands', operationId: 'createDemand', tags,
       summary: 'Post a training demand to a chamber (enterprise)',
       description: 'The chamber must be a registered chamber; the occupation must exist and allow the level (R-OCC-1); headcount 1–500.',
-      request: { headers: writeHeaders, body: jsonBody(NewDemand, { chamberId: demandExample.chamberId, occupationCode: '6-18-01-01', level: 'intermediate', headcount: 8, preferredStart: '2026-09-01' }) },
+      request: { headers: writeHeaders, body: jsonBody(NewDemand, { chamberId: demandExample.chamberId, occupationCode: '6-18-01-01', level: 'intermediate', headcount: 8, preferredStart: '2027-09-01' }) },
       responses: { 201: jsonResponse('The demand, `open`', Demand, demandExample) },
     }),
     async (c) => {
