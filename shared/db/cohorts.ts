@@ -179,7 +179,8 @@ export function closeDeadlineOp(d: Pick<Deadline, 'cohortId' | 'rule' | 'subject
     op: {
       Update: {
         Key: key,
-        UpdateExpression: 'SET doneOn = :d, late = :t',
+        // Done: an R-FILE-1 deadline no longer waits for anyone (its waitingFor/alsoFor go).
+        UpdateExpression: 'SET doneOn = :d, late = :t REMOVE waitingFor, alsoFor',
         ConditionExpression: 'attribute_exists(PK)',
         ExpressionAttributeValues: { ':d': doneOn, ':t': true },
       },

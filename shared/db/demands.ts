@@ -29,8 +29,8 @@ export const demandItem = <D extends DemandKeyParts & { status: string }>(d: D) 
 
 /**
  * A demand taken by `cohortId` goes back to `open` (the class it was pooled into was cancelled), with
- * its listing keys, so that the chamber's summary counts it again. A demand still open (the class
- * failed to take it) is left open; one another class took is never touched (the condition fails).
+ * its listing keys, so that the chamber's summary counts it again. The condition makes sure it is
+ * still that class's: a demand another class has taken since is never reopened.
  */
 export function releaseDemandOp(d: DemandKeyParts, cohortId: string): WriteOp {
   const open = listingKeys(d, 'open');
@@ -39,9 +39,9 @@ export function releaseDemandOp(d: DemandKeyParts, cohortId: string): WriteOp {
       Update: {
         Key: keys.demand(d.id),
         UpdateExpression: 'SET #s = :open, GSI1SK = :g1, GSI2SK = :g2, GSI3SK = :g3, #v = #v + :one REMOVE cohortId, takenAt, takenBy',
-        ConditionExpression: '#s = :open OR cohortId = :c',
+        ConditionExpression: '#s = :taken AND cohortId = :c',
         ExpressionAttributeNames: { '#s': 'status', '#v': 'version' },
-        ExpressionAttributeValues: { ':open': 'open', ':g1': open.GSI1SK, ':g2': open.GSI2SK, ':g3': open.GSI3SK, ':one': 1, ':c': cohortId },
+        ExpressionAttributeValues: { ':open': 'open', ':taken': 'taken', ':g1': open.GSI1SK, ':g2': open.GSI2SK, ':g3': open.GSI3SK, ':one': 1, ':c': cohortId },
       },
     },
   };

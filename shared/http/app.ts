@@ -68,7 +68,7 @@ export function createApp(deps: AppDeps): { app: App; services: Services } {
       if (config.stage === 'prod') throw new ApiError('CLOCK_OVERRIDE_FORBIDDEN');
       // A real calendar date; without an offset the time is China Standard Time (SPEC, Time), never
       // the host's zone, and a date alone is its CST midnight.
-      const m = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?)(Z|[+-]\d{2}:\d{2})?)?$/.exec(override);
+      const m = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)(Z|[+-]\d{2}:\d{2})?)?$/.exec(override);
       const parsed = m && isIsoDate(m[1]) ? new Date(`${m[1]}T${m[2] ?? '00:00'}${m[3] ?? '+08:00'}`) : new Date(NaN);
       // Dates outside 2000–2099 are no real clock for this domain (and break ULIDs and CST dates).
       const t = parsed.getTime();

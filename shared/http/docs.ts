@@ -49,7 +49,7 @@ export function registerDocs(app: App) {
   let document: ReturnType<App['getOpenAPI31Document']> | undefined;
   const license = { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' };
   app.get('/openapi.json', (c) => {
-    document ??= app.getOpenAPI31Document({
+    document ??= documentHeaders(app.getOpenAPI31Document({
       openapi: '3.1.0',
       info: {
         title: 'Joint apprenticeship cohorts API (企业新型学徒制联合组班)',
@@ -62,8 +62,7 @@ export function registerDocs(app: App) {
       },
       servers: [],
       tags: apiTags,
-    });
-    documentHeaders(document);
+    }));
     return c.json({ ...document, servers: [{ url: new URL(c.req.url).origin, description: 'This deployment' }] });
   });
 
@@ -92,7 +91,7 @@ type Operation = { parameters?: unknown[]; responses?: Record<string, { headers?
  * clock and the language of messages on every request; ETag on what carries a version (single
  * resources, and the cohort or line a transition answers); Retry-After on 503.
  */
-function documentHeaders(doc: Doc) {
+function documentHeaders(doc: Doc): Doc {
   doc.components ??= {};
   doc.components.parameters = {
     ...doc.components.parameters,
@@ -127,4 +126,5 @@ function documentHeaders(doc: Doc) {
       }
     }
   }
+  return doc;
 }

@@ -215,8 +215,7 @@ export class DemandService {
     }
 
     const { demandIds: _ids, ...design } = input;
-    const fromDemands = demands.map((d) => ({ id: d.id, enterpriseId: d.enterpriseId, occupationCode: d.occupationCode, level: d.level }));
-    const cohort = await this.cohorts.create(ctx, 'joint', { ...design, occupationCode: first.occupationCode, level: first.level }, fromDemands);
+    const cohort = await this.cohorts.create(ctx, 'joint', { ...design, occupationCode: first.occupationCode, level: first.level }, ids);
     try {
       for (const enterpriseId of new Set(demands.map((d) => d.enterpriseId))) await this.cohorts.addParticipant(ctx, cohort.id, enterpriseId);
       await this.store.transact(demands.flatMap((d) => this.takeOps(ctx, d, cohort.id)));

@@ -65,7 +65,7 @@ export function registerCatalogueRoutes(app: App, services: Services) {
       path: '/v1/calendar/{year}',
       operationId: 'putCalendarYear',
       summary: "Load a year's official holiday schedule (admin)",
-      description: 'For a year the shipped calendar does not know yet, or to correct one. Deadlines (R-FILE-1, R-PLAN-1) counted from now on use it; a filing deadline already counted Monday to Friday for that year is counted again at the next filing.',
+      description: 'For a year the shipped calendar does not know yet, or to correct one. Deadlines (R-FILE-1, R-PLAN-1) counted from now on use it; a filing deadline already counted Monday to Friday for that year is counted again when the next participant files (until then the class, its alert and a withdrawal keep the first count).',
       tags: ['Catalogue'],
       request: {
         params: YearParam,

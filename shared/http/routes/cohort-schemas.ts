@@ -133,7 +133,7 @@ export const Cohort = responseSchema(() =>
       counts: z.object({ enrolled: z.number().int(), departed: z.number().int(), assessed: z.number().int(), passed: z.number().int(), failed: z.number().int() }),
       subsidy: z.object({ policyVersion: z.string(), totalFen: z.number().int(), lines: z.number().int() }).optional(),
       deadlines: z.object({ reviewDue: z.string().optional(), filingDue: z.string().optional(), publicityUntil: z.string().optional(), assessmentFrom: z.string(), assessmentTo: z.string(), closingDue: z.string().optional() }),
-      fromDemands: z.array(z.object({ id: z.string(), enterpriseId: z.string(), occupationCode: z.string(), level: z.enum(levels) })).optional().describe('the pooled demands a joint class was opened from; returned to the pool if it is cancelled'),
+      fromDemands: z.array(z.string()).optional().describe('the pooled demands a joint class was opened from; returned to the pool if it is cancelled'),
       warnings: z.array(z.object({ rule: z.string(), message: z.string(), path: z.string().optional() })),
       createdAt: z.string(),
       updatedAt: z.string(),

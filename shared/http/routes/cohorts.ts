@@ -112,7 +112,8 @@ export function registerCohortRoutes(app: App, services: Services) {
       summary: 'Remove a participant (organiser): in a draft without trainees; once the filing deadline passed, one that has not filed',
       description:
         'In `draft`, the participant must have no trainees left. In `planned`, after `deadlines.filingDue`, a participant that has not filed (a late filing is refused, R-FILE-1) ' +
-        'is withdrawn with its trainees, who are released (R-ELIG-4); when every remaining participant has filed the class is `filed`. A joint class keeps at least two participants (R-JOINT-1).',
+        'is withdrawn with its trainees, who are released (R-ELIG-4); when every remaining participant with trainees has filed (at least one has), the class is `filed`. ' +
+        'A joint class keeps at least two participants (R-JOINT-1), any class one.',
       request: { params: ParticipantParams },
       responses: { 204: noContent },
     }),

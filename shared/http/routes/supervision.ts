@@ -19,7 +19,7 @@ const Alert = responseSchema(() =>
       overdueDays: z.number().int().describe('days past due today (`overdue`), or days late when done (`late`)'),
       status: z.enum(['overdue', 'late']),
       doneOn: z.string().optional(),
-      waitingFor: z.array(z.string()).optional().describe('R-FILE-1: the participants that have not filed yet'),
+      waitingFor: z.array(z.string()).optional().describe('R-FILE-1, while `overdue`: the participants that have not filed yet'),
     })
     .openapi('Alert'),
 );
@@ -64,7 +64,7 @@ export function registerSupervisionRoutes(app: App, services: Services) {
       method: 'get', path: '/v1/alerts', operationId: 'listAlerts', tags,
       summary: 'Overdue and late obligations of the caller’s jurisdiction (R-ALERT-1)',
       description:
-        'hr: a city-level bureau at a city code (XXXX00) sees its whole city, any other bureau its own district (and the filings it is to approve: R-FILE-1 with `waitingFor`); auditors see everything. ' +
+        'hr: a city-level bureau at a city code (XXXX00) sees its whole city, any other bureau its own district (and, in its city, the overdue filings it is to approve: R-FILE-1 with `waitingFor`); auditors see everything. ' +
         'Reviews (R-REVIEW-2), filings (R-FILE-1), departure reports (R-DEPART-1), assessments (R-ASSESS-1) and closings (R-CLOSE-1): ' +
         '`overdue` while open past the due date, `late` once done after it (a violation stays listed). Oldest due date first.',
       request: { query: z.object({ rule: z.enum(deadlineRules).optional(), ...listQuery }) },

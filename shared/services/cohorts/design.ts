@@ -11,7 +11,7 @@ import { checkOccupationLevel, type Level } from '../../domain/levels.js';
 import { issue, type RuleIssue } from '../../domain/messages.js';
 import { normalizeNationalId } from '../../domain/national-id.js';
 import { auditOp, toEvent } from '../../db/audit.js';
-import { releaseDemandOp } from '../../db/demands.js';
+import { releaseDemandOp, type DemandKeyParts } from '../../db/demands.js';
 import { newId } from '../../db/ids.js';
 import {
   closeDeadlineOp,
@@ -27,7 +27,7 @@ import {
   duplicateEnrolment,
 } from '../../db/cohorts.js';
 import { indexKeys, keys } from '../../db/keys.js';
-import { fromItem, sortKeyPrefix, type Store, type WriteOp } from '../../db/store.js';
+import { fromItem, sortKeyPrefix, type Store } from '../../db/store.js';
 import type { AppConfig } from '../../config.js';
 import type { Principal, RequestContext } from '../../http/context.js';
 import { ApiError, invalidState, notFound, ruleViolation } from '../../http/errors.js';
@@ -39,7 +39,6 @@ import {
   cohortSummary,
   districtsAwaitingFiling,
   participantsToFile,
-  viewerPrincipals,
   principalViewerKey,
   seesFullId,
   traineeView,
@@ -246,28 +245,47 @@ export class CohortDesignService {
     return cohort;
   }
 
-  /** `releaseDemands: false` when the class never took its demands (DemandService.openCohort failed). */
+  /**
+   * Cancels the class. One opened from pooled demand then returns its demands to the chamber's pool
+   * (`releaseDemands: false` when the class never took them: DemandService.openCohort failed). A
+   * repeated cancel finishes a return that failed after the cancellation was written.
+   */
   async cancel(ctx: RequestContext, cohortId: string, reason: string | undefined, expectedVersion?: number, { releaseDemands = true } = {}): Promise<Cohort> {
     const open = await openDeadlinesOf(this.store, cohortId);
-    let releaseLater: WriteOp[] = [];
-    const { cohort } = await mutateCohort(this.store, ctx, cohortId, { ...(expectedVersion !== undefined ? { expectedVersion } : {}) }, (m) => {
-      requireAccess(m.access.organizer, 'Only the organiser cancels a class', '仅牵头单位可撤销班级');
-      transition(m, 'cancel');
-      const c = m.cohort;
-      c.cancellation = { at: ctx.now.toISOString(), by: ctx.principal.sub, ...(reason ? { reason } : {}) };
-      // A cancelled class owes nothing more: its open deadlines leave the alerts.
-      for (const d of open) m.write({ op: { Delete: { Key: keys.deadline(d.cohortId, d.rule, d.subjectId) } } });
-      // The demands it was pooled from go back to the chamber's pool, in this transaction if they fit.
-      const releases = releaseDemands ? (c.fromDemands ?? []).map((d) => releaseDemandOp({ ...d, chamberId: c.organizerId }, c.id)) : [];
-      if (releases.length + open.length + viewerPrincipals(c).length + 3 <= 100) m.write(...releases);
-      else releaseLater = releases;
-      m.event('cohort.cancelled', { after: { reason, ...(releases.length ? { releasedDemands: c.fromDemands!.map((d) => d.id) } : {}) } });
-    });
-    if (releaseLater.length) {
-      // R-AUDIT-1: the second transaction carries its own event.
-      await this.store.transact([...releaseLater, auditOp(ctx, keys.cohortPK(cohortId), { action: 'demands.released', subjectType: 'cohort', subjectId: cohortId, after: { demands: cohort.fromDemands!.map((d) => d.id) } })]);
+    let cohort: Cohort;
+    try {
+      ({ cohort } = await mutateCohort(this.store, ctx, cohortId, { ...(expectedVersion !== undefined ? { expectedVersion } : {}) }, (m) => {
+        requireAccess(m.access.organizer, 'Only the organiser cancels a class', '仅牵头单位可撤销班级');
+        transition(m, 'cancel');
+        m.cohort.cancellation = { at: ctx.now.toISOString(), by: ctx.principal.sub, ...(reason ? { reason } : {}) };
+        // A cancelled class owes nothing more: its open deadlines leave the alerts.
+        for (const d of open) m.write({ op: { Delete: { Key: keys.deadline(d.cohortId, d.rule, d.subjectId) } } });
+        m.event('cohort.cancelled', { after: { reason } });
+      }));
+    } catch (error) {
+      const done = error instanceof ApiError && error.code === 'INVALID_STATE' ? await this.get(ctx, cohortId) : undefined;
+      if (!releaseDemands || done?.status !== 'cancelled' || !(await this.releaseDemands(ctx, done))) throw error;
+      return done;
     }
+    if (releaseDemands) await this.releaseDemands(ctx, cohort);
     return cohort;
+  }
+
+  /**
+   * The demands still taken by this (cancelled) class go back to `open`, each with its own event
+   * (R-AUDIT-1): one read of them, then one transaction per 49. Returns whether any was released.
+   */
+  private async releaseDemands(ctx: RequestContext, cohort: Cohort): Promise<boolean> {
+    if (!cohort.fromDemands?.length) return false;
+    const taken = (await this.store.getMany(cohort.fromDemands.map((id) => keys.demand(id))))
+      .map((raw) => fromItem<DemandKeyParts & { status: string; cohortId?: string; version: number }>(raw))
+      .filter((d) => d.status === 'taken' && d.cohortId === cohort.id);
+    const ops = taken.flatMap((d) => [
+      releaseDemandOp(d, cohort.id),
+      auditOp(ctx, keys.demand(d.id).PK, { action: 'demand.released', subjectType: 'demand', subjectId: d.id, before: { status: 'taken', cohortId: cohort.id, version: d.version }, after: { status: 'open', version: d.version + 1 } }),
+    ]);
+    for (let i = 0; i < ops.length; i += 98) await this.store.transact(ops.slice(i, i + 98));
+    return taken.length > 0;
   }
 
   async addParticipant(ctx: RequestContext, cohortId: string, enterpriseId: string): Promise<Participant> {
@@ -339,10 +357,14 @@ export class CohortDesignService {
     if (c.mode === 'joint' && c.participants.length <= 2) {
       throw ruleViolation([issue('R-JOINT-1', { en: 'A joint class keeps at least two participants; cancel the class instead', zh: '联合组班至少须有两家参训企业，请改为取消班级' }, 'enterpriseId')]);
     }
+    if (c.participants.length <= 1) {
+      throw ruleViolation([issue('R-GROUP-1', { en: 'A class keeps at least one participant; cancel the class instead', zh: '班级至少须保留一家参训企业，请改为取消班级' }, 'enterpriseId')]);
+    }
     const participant = c.participants[index]!;
     const trainees = m.roster.filter((t) => t.enterpriseId === enterpriseId);
-    // One transaction: the cohort, its event and listing items, the deadline, two items per trainee.
-    if (2 * trainees.length + viewerPrincipals(c).length + 4 > 100) {
+    // One transaction: the cohort, its event, the deadline and two items per trainee (listing items
+    // follow in their own when they do not fit: mutateCohort).
+    if (2 * trainees.length + 3 > 100) {
       throw ruleViolation([issue('R-FILE-1', { en: `${trainees.length} trainees are too many to withdraw in one change; cancel the class and form it again`, zh: `该企业学徒${trainees.length}人，无法一次移出，请取消班级后重新组班` }, 'enterpriseId')]);
     }
     for (const t of trainees) {
@@ -464,6 +486,8 @@ export class CohortDesignService {
       const unit = c.participants.find((p) => p.enterpriseId === trainee.enterpriseId)?.units[trainee.insuredDistrict];
       if (unit) {
         unit.trainees -= 1;
+        // A removed trainee who had left no longer counts among the unit's departures either.
+        if (trainee.status === 'departed' && unit.departedBeforeTraining) unit.departedBeforeTraining -= 1;
         if (unit.trainees <= 0) delete c.participants.find((p) => p.enterpriseId === trainee.enterpriseId)!.units[trainee.insuredDistrict];
       }
       c.counts.enrolled -= 1;
@@ -508,7 +532,7 @@ export class CohortDesignService {
   async createAgreement(ctx: RequestContext, cohortId: string): Promise<Agreement> {
     const { result } = await mutateCohort(this.store, ctx, cohortId, {}, (m) => {
       requireAccess(m.access.organizer, 'Only the organiser drafts the agreement', '仅牵头单位可发起多方协议');
-      // After submission a trainee may still be removed (until filed), which voids the agreement
+      // After submission a trainee may still be removed (until the first filing), which voids the agreement
       // (R-JOINT-2); only then may a new version be issued outside the draft.
       const reissue = m.cohort.agreement?.status === 'void' && ['submitted', 'under_review', 'publicized', 'planned'].includes(m.cohort.status);
       if (m.cohort.status !== 'draft' && !reissue) throw invalidState(m.cohort.status, 'draft an agreement for');

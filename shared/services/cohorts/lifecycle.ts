@@ -16,7 +16,7 @@ import { ApiError, invalidState, notFound, ruleViolation } from '../../http/erro
 import type { CalendarService } from '../catalogue.js';
 import type { OrganizationService } from '../organizations.js';
 import { completeFilingIfDone, transition } from './design.js';
-import { districtsAwaitingFiling, participantsToFile, unitHasTrainees, type AssessmentMethod, type Cohort, type Filing, type FilingUnit, type Trainee, type Vote } from './model.js';
+import { districtsAwaitingFiling, participantsToFile, type AssessmentMethod, type Cohort, type Filing, type FilingUnit, type Trainee, type Vote } from './model.js';
 import { mutateCohort, requireAccess, type Mutation } from './mutation.js';
 
 export interface AssessmentResult {
@@ -159,8 +159,11 @@ export class CohortLifecycleService {
       if (c.mode !== 'enterprise' && c.agreement?.status !== 'effective') {
         throw ruleViolation([issue('R-JOINT-2', { en: `Agreement version ${c.agreement?.version ?? 0} is ${c.agreement?.status ?? 'missing'}; the organiser issues a new version and every party signs it before filing`, zh: '多方协议已失效，须由牵头单位重新发起并经各方签署后方可备案' }, 'agreement')]);
       }
+      // Every unit with trainees enrolled, also one whose trainees have all left: such a participant
+      // is not waited for (completeFilingIfDone), but may still file, so that a class where everyone
+      // left before anyone filed can be filed, found `assessed` and closed.
       const units: FilingUnit[] = Object.entries(participant.units)
-        .filter(([, u]) => unitHasTrainees(u))
+        .filter(([, u]) => u.trainees > 0)
         .map(([district, u]) => ({ enterpriseId: participant.enterpriseId, district, bureauId: u.bureauId, trainees: u.trainees, status: 'pending', filedAt: ctx.now.toISOString() }));
       if (units.length === 0) throw ruleViolation([issue('R-ROUTE-2', { en: 'This participant has no trainees to file', zh: '该企业没有可备案的学徒' }, 'enterpriseId')]);
       const filing: Filing = { enterpriseId: input.enterpriseId, filedAt: ctx.now.toISOString(), filedOn: ctx.today, filedBy: ctx.principal.orgId, commitment: input.commitment };

@@ -136,7 +136,7 @@ export interface Cohort extends CohortDesign {
   subsidy?: { policyVersion: string; totalFen: number; lines: number };
   cancellation?: { at: string; by: string; reason?: string };
   /** The pooled demands (需求) a joint class was opened from; released if the class is cancelled. */
-  fromDemands?: { id: string; enterpriseId: string; occupationCode: string; level: Level }[];
+  fromDemands?: string[];
   createdAt: string;
   createdBy: string;
   updatedAt: string;

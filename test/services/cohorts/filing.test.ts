@@ -227,6 +227,24 @@ describe('R-ROUTE-2: filing units per (participant, insured district), each appr
     expect(alerts.items.filter((a: { cohortId: string; rule: string }) => a.cohortId === cohortId && a.rule === 'R-FILE-1')).toEqual([expect.objectContaining({ status: 'late', doneOn: '2026-07-28' })]);
   });
 
+  it('R-ROUTE-2: removing a trainee who had left keeps the unit’s count of the rest: its participant still files', async () => {
+    const { orgs, tokens } = w;
+    const { cohortId, trainees } = await readyDraft(w, { participants: [smes()[0]!, { id: orgs.smeB.id, token: tokens.smeB, district: '320211', trainees: 2 }] });
+    await toPublicized(w, cohortId, { organizer: tokens.chamber, bureau: tokens.xinwu, experts: ['e1', 'e2', 'e3'], expertTokens: tokens.experts.slice(0, 3) });
+    await ok(w, 200, 'POST', `/v1/cohorts/${cohortId}/plan`, { token: tokens.xinwu, now: '2026-07-10T10:00:00+08:00' });
+    const [left] = trainees.filter((t) => t.enterpriseId === orgs.smeB.id);
+    await ok(w, 200, 'POST', `/v1/cohorts/${cohortId}/trainees/${left!.id}/departure`, { token: tokens.smeB, now: '2026-07-12T10:00:00+08:00', body: { leftOn: '2026-07-11' } });
+    await ok(w, 204, 'DELETE', `/v1/cohorts/${cohortId}/trainees/${left!.id}`, { token: tokens.chamber, now: '2026-07-12T11:00:00+08:00' });
+    const units = (await ok(w, 200, 'GET', `/v1/cohorts/${cohortId}`, { token: tokens.chamber })).participants.find((p: { enterpriseId: string }) => p.enterpriseId === orgs.smeB.id).units;
+    expect(units['320211']).toMatchObject({ trainees: 1, departedBeforeTraining: 0 });
+    await ok(w, 201, 'POST', `/v1/cohorts/${cohortId}/agreement`, { token: tokens.chamber, now: '2026-07-12T12:00:00+08:00' });
+    for (const token of [tokens.chamber, tokens.smeA, tokens.smeB, tokens.provider]) await ok(w, 201, 'POST', `/v1/cohorts/${cohortId}/agreement/signatures`, { token, now: '2026-07-12T12:00:00+08:00', body: { signerName: '签署人' } });
+    await ok(w, 201, 'POST', `/v1/cohorts/${cohortId}/filings`, { token: tokens.smeA, now: '2026-07-15T10:00:00+08:00', body: { enterpriseId: orgs.smeA.id, commitment } });
+    expect((await ok(w, 200, 'GET', `/v1/cohorts/${cohortId}`, { token: tokens.chamber })).status).toBe('planned');
+    const filing = await ok(w, 201, 'POST', `/v1/cohorts/${cohortId}/filings`, { token: tokens.smeB, now: '2026-07-15T10:00:00+08:00', body: { enterpriseId: orgs.smeB.id, commitment } });
+    expect(filing.units).toEqual([expect.objectContaining({ district: '320211', trainees: 1 })]);
+  });
+
   it('R-FILE-1: after the deadline the organiser withdraws a participant that did not file, with its trainees; the others’ filings open the class', async () => {
     const { orgs, tokens } = w;
     const { cohortId, trainees } = await readyDraft(w, { participants: smes(3) });
@@ -248,9 +266,14 @@ describe('R-ROUTE-2: filing units per (participant, insured district), each appr
     const other = await readyDraft(w, { participants: [{ id: orgs.smeC.id, token: tokens.smeC, district: '320213', trainees: 0 }, smes()[0]!] });
     const again = trainees.find((t) => t.enterpriseId === orgs.smeC.id)!;
     await ok(w, 201, 'POST', `/v1/cohorts/${other.cohortId}/trainees`, { token: tokens.smeC, now: '2026-07-28T10:00:00+08:00', body: traineeBody(orgs.smeC.id, '320213', { idNumber: again.idNumber }) });
-    // The filing completed late: the R-FILE-1 alert stays listed as late (R-ALERT-1).
+    // The filing completed late: the R-FILE-1 alert stays listed as late (R-ALERT-1), waiting for no one.
     const alerts = await ok(w, 200, 'GET', '/v1/alerts', { token: tokens.xinwu, now: '2026-07-28T10:00:00+08:00' });
-    expect(alerts.items.filter((a: { cohortId: string; rule: string }) => a.cohortId === cohortId && a.rule === 'R-FILE-1')).toEqual([expect.objectContaining({ status: 'late', doneOn: '2026-07-27' })]);
+    const late = alerts.items.filter((a: { cohortId: string; rule: string }) => a.cohortId === cohortId && a.rule === 'R-FILE-1');
+    expect(late).toEqual([expect.objectContaining({ status: 'late', doneOn: '2026-07-27' })]);
+    expect(late[0]).not.toHaveProperty('waitingFor');
+    // 梁溪 (SME C's insured district) no longer sees it once SME C is gone.
+    const liangxi = await ok(w, 200, 'GET', '/v1/alerts', { token: tokens.liangxi, now: '2026-07-28T10:00:00+08:00' });
+    expect(liangxi.items.filter((a: { cohortId: string }) => a.cohortId === cohortId)).toEqual([]);
   });
 
   it('R-JOINT-1: a joint class of two keeps both: the late one cannot be withdrawn (cancel instead)', async () => {

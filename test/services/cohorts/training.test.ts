@@ -127,6 +127,17 @@ describe('R-ASSESS-1 and R-CLOSE-1: assessment within the 3 months before planne
 });
 
 describe('cohort states: every trainee left before training', () => {
+  it('R-DEPART-1: its only trainee left before anyone filed: the class is still filed, found `assessed`, and closed', async () => {
+    const { orgs, tokens } = w;
+    const { cohortId, trainees } = await readyDraft(w, { mode: 'enterprise', organizerToken: tokens.smeA, participants: [{ id: orgs.smeA.id, token: tokens.smeA, district: '320214', trainees: 1 }] });
+    await toPlanned(w, cohortId, { organizer: tokens.smeA, bureau: tokens.xinwu, experts: ['e1', 'e2', 'e3'], expertTokens: tokens.experts.slice(0, 3) });
+    await ok(w, 200, 'POST', `/v1/cohorts/${cohortId}/trainees/${trainees[0]!.id}/departure`, { token: tokens.smeA, now: '2026-07-12T10:00:00+08:00', body: { leftOn: '2026-07-11' } });
+    expect((await ok(w, 200, 'GET', `/v1/cohorts/${cohortId}`, { token: tokens.smeA })).status).toBe('planned');
+    await ok(w, 201, 'POST', `/v1/cohorts/${cohortId}/filings`, { token: tokens.smeA, now: '2026-07-15T10:00:00+08:00', body: { enterpriseId: orgs.smeA.id, commitment } });
+    const approved = await ok(w, 200, 'POST', `/v1/cohorts/${cohortId}/filings/approve`, { token: tokens.xinwu, now: '2026-07-20T10:00:00+08:00' });
+    expect(approved.status).toBe('assessed');
+  });
+
   it('R-DEPART-1: filed, then its only trainee left: the class enters training already `assessed` (no one remains), closes, and pays nothing (R-SUB-3)', async () => {
     const { orgs, tokens } = w;
     const { cohortId, trainees } = await readyDraft(w, { mode: 'enterprise', organizerToken: tokens.smeA, participants: [{ id: orgs.smeA.id, token: tokens.smeA, district: '320214', trainees: 1 }] });
