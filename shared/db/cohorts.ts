@@ -114,6 +114,11 @@ export function releaseEnrolmentLockOp(personHash: string, cohortId: string): Wr
   };
 }
 
+/** A trainee leaves the roster for good (removed, or withdrawn with its enterprise): its person is free again (R-ELIG-4). */
+export function traineeRemovalOps(cohortId: string, trainee: { id: string; personHash: string }): WriteOp[] {
+  return [{ op: { Delete: { Key: keys.trainee(cohortId, trainee.id), ConditionExpression: 'attribute_exists(PK)' } } }, releaseEnrolmentLockOp(trainee.personHash, cohortId)];
+}
+
 /** R-ELIG-4: never subsidised for this (occupation, level) before. */
 export function notSubsidisedCheckOp(personHash: string, occupationCode: string, level: string): WriteOp {
   return {

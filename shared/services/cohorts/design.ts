@@ -19,7 +19,7 @@ import {
   filingWaitOp,
   notSubsidisedCheckOp,
   openDeadlinesOf,
-  releaseEnrolmentLockOp,
+  traineeRemovalOps,
   saveCohortOps,
   toCohort,
   toTrainee,
@@ -367,9 +367,7 @@ export class CohortDesignService {
     if (2 * trainees.length + 3 > 100) {
       throw ruleViolation([issue('R-FILE-1', { en: `${trainees.length} trainees are too many to withdraw in one change; cancel the class and form it again`, zh: `该企业学徒${trainees.length}人，无法一次移出，请取消班级后重新组班` }, 'enterpriseId')]);
     }
-    for (const t of trainees) {
-      m.write({ op: { Delete: { Key: keys.trainee(c.id, t.id), ConditionExpression: 'attribute_exists(PK)' } } }, releaseEnrolmentLockOp(t.personHash, c.id));
-    }
+    for (const t of trainees) m.write(...traineeRemovalOps(c.id, t));
     c.counts.enrolled -= trainees.length;
     c.counts.departed -= trainees.filter((t) => t.status === 'departed').length;
     c.participants.splice(index, 1);
@@ -493,15 +491,9 @@ export class CohortDesignService {
       c.counts.enrolled -= 1;
       if (trainee.status === 'departed') c.counts.departed -= 1;
       voidAgreement(m, false);
-      m.write(
-        { op: { Delete: { Key: traineeKey, ConditionExpression: 'attribute_exists(PK)' } } },
-        releaseEnrolmentLockOp(trainee.personHash, c.id),
-      );
+      m.write(...traineeRemovalOps(c.id, trainee));
       // Listed in the plan: a participant emptied here no longer has anything to file (R-FILE-1).
-      if (c.status === 'planned' && c.plan) {
-        const waitingFor = participantsToFile(c);
-        m.write(filingWaitOp(c.id, { waitingFor, alsoFor: districtsAwaitingFiling(c, waitingFor) }, c.plan.filingDue));
-      }
+      completeFilingIfDone(m);
       m.event('trainee.removed', { subjectType: 'trainee', subjectId: trainee.id, before: traineeView(trainee, false, []) });
     });
   }
