@@ -78,6 +78,8 @@ export const ifMatchHeader = z
   .openapi({ param: { name: 'If-Match', in: 'header', description: 'ETag of the version you edited; 412 if it changed.' }, example: '"3"' });
 /** Headers of a write: an optional Idempotency-Key. */
 export const writeHeaders = z.object({ 'Idempotency-Key': idempotencyHeader });
+/** Headers of a DELETE that changes a versioned resource: If-Match. */
+export const ifMatchHeaders = z.object({ 'If-Match': ifMatchHeader });
 /** Headers of a write to a versioned resource: If-Match (optimistic concurrency) and Idempotency-Key. */
 export const versionedWriteHeaders = z.object({ 'If-Match': ifMatchHeader, 'Idempotency-Key': idempotencyHeader });
 

@@ -156,6 +156,18 @@ describe('Optimistic concurrency: ETag on GET, If-Match on PATCH and transitions
     expect((await ok(w, 200, 'GET', `/v1/cohorts/${c.id}`, { token: w.tokens.chamber })).name).toBe('别人先改了');
     // "*" matches any version.
     expect((await ok(w, 200, 'PATCH', `/v1/cohorts/${c.id}`, { token: w.tokens.chamber, now: NOW, headers: { 'if-match': '*' }, body: { name: '任意' } })).name).toBe('任意');
+    // If-Match compares strongly (RFC 9110): the weak form of the current tag does not match.
+    const current = (await w.h.call('GET', `/v1/cohorts/${c.id}`, { token: w.tokens.chamber })).headers.get('etag')!;
+    await refused(w, 412, 'PRECONDITION_FAILED', 'PATCH', `/v1/cohorts/${c.id}`, { token: w.tokens.chamber, now: NOW, headers: { 'if-match': `W/${current}` }, body: { name: '弱' } });
+  });
+
+  it('PRECONDITION_FAILED: removing a trainee or a participant honours If-Match too', async () => {
+    const { cohortId, trainees } = await readyDraft(w, { participants: [{ id: w.orgs.smeA.id, token: w.tokens.smeA, district: '320214', trainees: 1 }, { id: w.orgs.smeB.id, token: w.tokens.smeB, district: '320211', trainees: 0 }] });
+    const etag = (await w.h.call('GET', `/v1/cohorts/${cohortId}`, { token: w.tokens.chamber })).headers.get('etag')!;
+    const stale = `"${Number(etag.replaceAll('"', '')) - 1}"`;
+    await refused(w, 412, 'PRECONDITION_FAILED', 'DELETE', `/v1/cohorts/${cohortId}/trainees/${trainees[0]!.id}`, { token: w.tokens.chamber, now: NOW, headers: { 'if-match': stale } });
+    await refused(w, 412, 'PRECONDITION_FAILED', 'DELETE', `/v1/cohorts/${cohortId}/participants/${w.orgs.smeB.id}`, { token: w.tokens.chamber, now: NOW, headers: { 'if-match': stale } });
+    await ok(w, 204, 'DELETE', `/v1/cohorts/${cohortId}/participants/${w.orgs.smeB.id}`, { token: w.tokens.chamber, now: NOW, headers: { 'if-match': etag } });
   });
 
   it('PRECONDITION_FAILED: submit with a stale ETag → 412 and the class stays a draft; with the current one it is submitted', async () => {

@@ -4,7 +4,7 @@ import type { Services } from '../../services/index.js';
 import { accessOf } from '../../services/cohorts/model.js';
 import type { App } from '../app.js';
 import { requestContext } from '../app.js';
-import { defineRoute, jsonBody, jsonResponse, listQuery, pageOf, versionedWriteHeaders, writeHeaders, z } from '../openapi.js';
+import { defineRoute, ifMatchHeaders, jsonBody, jsonResponse, listQuery, pageOf, versionedWriteHeaders, writeHeaders, z } from '../openapi.js';
 import { respondCohort, expectedVersion } from '../respond.js';
 import {
   Agreement,
@@ -114,12 +114,12 @@ export function registerCohortRoutes(app: App, services: Services) {
         'In `draft`, the participant must have no trainees left. In `planned`, after `deadlines.filingDue`, a participant that has not filed (a late filing is refused, R-FILE-1) ' +
         'is withdrawn with its trainees, who are released (R-ELIG-4); when every remaining participant with trainees has filed (at least one has), the class is `filed`. ' +
         'A joint class keeps at least two participants (R-JOINT-1), any class one.',
-      request: { params: ParticipantParams },
+      request: { params: ParticipantParams, headers: ifMatchHeaders },
       responses: { 204: noContent },
     }),
     async (c) => {
       const { id, enterpriseId } = c.req.valid('param');
-      await design.removeParticipant(requestContext(c), id, enterpriseId);
+      await design.removeParticipant(requestContext(c), id, enterpriseId, expectedVersion(c));
       return c.body(null, 204);
     },
   );
@@ -167,12 +167,12 @@ export function registerCohortRoutes(app: App, services: Services) {
       method: 'delete', path: '/v1/cohorts/{id}/trainees/{traineeId}', operationId: 'removeTrainee', tags,
       summary: 'Remove a trainee before the class is filed',
       description: 'By its enterprise or the organiser, until the first participant files; from then on a trainee who leaves is reported as a departure. Voids a signed agreement (R-JOINT-2).',
-      request: { params: TraineeParams },
+      request: { params: TraineeParams, headers: ifMatchHeaders },
       responses: { 204: noContent },
     }),
     async (c) => {
       const { id, traineeId } = c.req.valid('param');
-      await design.removeTrainee(requestContext(c), id, traineeId);
+      await design.removeTrainee(requestContext(c), id, traineeId, expectedVersion(c));
       return c.body(null, 204);
     },
   );

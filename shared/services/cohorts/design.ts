@@ -323,8 +323,8 @@ export class CohortDesignService {
    * (R-FILE-1 refuses a late filing): a participant that has not filed leaves with its trainees, so
    * that the others' filings can open the class; each of its trainees is released (R-ELIG-4).
    */
-  async removeParticipant(ctx: RequestContext, cohortId: string, enterpriseId: string): Promise<void> {
-    await mutateCohort(this.store, ctx, cohortId, { roster: true }, (m) => {
+  async removeParticipant(ctx: RequestContext, cohortId: string, enterpriseId: string, expectedVersion?: number): Promise<void> {
+    await mutateCohort(this.store, ctx, cohortId, { roster: true, ...(expectedVersion !== undefined ? { expectedVersion } : {}) }, (m) => {
       requireAccess(m.access.organizer, 'Only the organiser removes participants', '仅牵头单位可移除参训企业');
       const c = m.cohort;
       if (c.status === 'planned') return this.withdrawLateParticipant(m, enterpriseId);
@@ -465,9 +465,9 @@ export class CohortDesignService {
     return { trainee: result, cohort };
   }
 
-  async removeTrainee(ctx: RequestContext, cohortId: string, traineeId: string): Promise<void> {
+  async removeTrainee(ctx: RequestContext, cohortId: string, traineeId: string, expectedVersion?: number): Promise<void> {
     const traineeKey = keys.trainee(cohortId, traineeId);
-    await mutateCohort(this.store, ctx, cohortId, { keys: [traineeKey] }, (m) => {
+    await mutateCohort(this.store, ctx, cohortId, { keys: [traineeKey], ...(expectedVersion !== undefined ? { expectedVersion } : {}) }, (m) => {
       const raw = m.extra<Record<string, unknown>>(traineeKey);
       if (!raw) throw notFound('trainee');
       const trainee = toTrainee(raw);
