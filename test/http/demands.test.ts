@@ -129,13 +129,21 @@ describe('demand pooling (§四): SMEs post demands, the chamber pools them into
     const pool = async () => (await ok(w, 200, 'GET', '/v1/demands/summary', { token: tokens.chamber })).items.filter((i: { occupationCode: string }) => i.occupationCode === occupation);
     expect(await pool()).toEqual([]);
 
+    // An enterprise removed from the draft gets its demand back first; the class keeps the other.
+    const d3 = await ok(w, 201, 'POST', '/v1/demands', { token: tokens.smeC, now, body: demand(w, { occupationCode: occupation, headcount: 1 }) });
+    const three = await ok(w, 201, 'POST', '/v1/demands/cohort', { token: tokens.chamber, now, body: { ...classBody(w, [d3.id]), name: '铣工联合组班（二）' } });
+    await ok(w, 204, 'DELETE', `/v1/cohorts/${three.id}/participants/${orgs.smeC.id}`, { token: tokens.chamber, now });
+    expect((await ok(w, 200, 'GET', `/v1/demands/${d3.id}`, { token: tokens.chamber })).status).toBe('open');
+    expect((await ok(w, 200, 'GET', `/v1/cohorts/${three.id}`, { token: tokens.chamber })).fromDemands).toEqual([]);
+    await ok(w, 200, 'POST', `/v1/cohorts/${three.id}/cancel`, { token: tokens.chamber, now });
+
     const cancelled = await ok(w, 200, 'POST', `/v1/cohorts/${cohort.id}/cancel`, { token: tokens.chamber, now, body: { reason: '企业需求调整' } });
     expect(cancelled.status).toBe('cancelled');
     for (const d of [d1, d2]) {
       const back = await ok(w, 200, 'GET', `/v1/demands/${d.id}`, { token: tokens.chamber });
       expect([back.status, back.cohortId, back.version]).toEqual(['open', undefined, 3]);
     }
-    expect(await pool()).toEqual([expect.objectContaining({ level: 'intermediate', headcount: 5, enterprises: 2 })]);
+    expect(await pool()).toEqual([expect.objectContaining({ level: 'intermediate', headcount: 6, enterprises: 3 })]);
     // Each demand's own trail records its return (R-AUDIT-1).
     for (const d of [d1, d2]) {
       const events = await ok(w, 200, 'GET', `/v1/demands/${d.id}/events`, { token: tokens.auditor });

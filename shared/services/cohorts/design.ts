@@ -27,7 +27,7 @@ import {
   duplicateEnrolment,
 } from '../../db/cohorts.js';
 import { indexKeys, keys } from '../../db/keys.js';
-import { fromItem, sortKeyPrefix, type Store } from '../../db/store.js';
+import { fromItem, sortKeyPrefix, type Store, type WriteOp } from '../../db/store.js';
 import type { AppConfig } from '../../config.js';
 import type { Principal, RequestContext } from '../../http/context.js';
 import { ApiError, invalidState, notFound, ruleViolation } from '../../http/errors.js';
@@ -87,6 +87,14 @@ export function completeFilingIfDone(m: Mutation) {
   } else {
     m.write(filingWaitOp(c.id, { waitingFor, alsoFor: districtsAwaitingFiling(c, waitingFor) }, c.plan.filingDue));
   }
+}
+
+/** A pooled demand back to the chamber's pool, with its own event on the demand's trail (R-AUDIT-1). */
+function demandReleaseOps(ctx: RequestContext, d: DemandKeyParts & { version: number }, cohortId: string): WriteOp[] {
+  return [
+    releaseDemandOp(d, cohortId),
+    auditOp(ctx, keys.demand(d.id).PK, { action: 'demand.released', subjectType: 'demand', subjectId: d.id, before: { status: 'taken', cohortId, version: d.version }, after: { status: 'open', version: d.version + 1 } }),
+  ];
 }
 
 const requireDraft = (c: Cohort, action: string) => {
@@ -276,16 +284,17 @@ export class CohortDesignService {
    * (R-AUDIT-1): one read of them, then one transaction per 49. Returns whether any was released.
    */
   private async releaseDemands(ctx: RequestContext, cohort: Cohort): Promise<boolean> {
-    if (!cohort.fromDemands?.length) return false;
-    const taken = (await this.store.getMany(cohort.fromDemands.map((id) => keys.demand(id))))
-      .map((raw) => fromItem<DemandKeyParts & { status: string; cohortId?: string; version: number }>(raw))
-      .filter((d) => d.status === 'taken' && d.cohortId === cohort.id);
-    const ops = taken.flatMap((d) => [
-      releaseDemandOp(d, cohort.id),
-      auditOp(ctx, keys.demand(d.id).PK, { action: 'demand.released', subjectType: 'demand', subjectId: d.id, before: { status: 'taken', cohortId: cohort.id, version: d.version }, after: { status: 'open', version: d.version + 1 } }),
-    ]);
+    const ops = (await this.demandsTakenBy(cohort)).flatMap((d) => demandReleaseOps(ctx, d, cohort.id));
     for (let i = 0; i < ops.length; i += 98) await this.store.transact(ops.slice(i, i + 98));
-    return taken.length > 0;
+    return ops.length > 0;
+  }
+
+  /** The pooled demands this class took and still holds (one read; none for a class not opened from demand). */
+  private async demandsTakenBy(cohort: Cohort, enterpriseId?: string) {
+    if (!cohort.fromDemands?.length) return [];
+    return (await this.store.getMany(cohort.fromDemands.map((id) => keys.demand(id))))
+      .map((raw) => fromItem<DemandKeyParts & { status: string; cohortId?: string; version: number }>(raw))
+      .filter((d) => d.status === 'taken' && d.cohortId === cohort.id && (enterpriseId === undefined || d.enterpriseId === enterpriseId));
   }
 
   async addParticipant(ctx: RequestContext, cohortId: string, enterpriseId: string): Promise<Participant> {
@@ -324,9 +333,15 @@ export class CohortDesignService {
    * that the others' filings can open the class; each of its trainees is released (R-ELIG-4).
    */
   async removeParticipant(ctx: RequestContext, cohortId: string, enterpriseId: string, expectedVersion?: number): Promise<void> {
-    await mutateCohort(this.store, ctx, cohortId, { roster: true, ...(expectedVersion !== undefined ? { expectedVersion } : {}) }, (m) => {
+    await mutateCohort(this.store, ctx, cohortId, { roster: true, ...(expectedVersion !== undefined ? { expectedVersion } : {}) }, async (m) => {
       requireAccess(m.access.organizer, 'Only the organiser removes participants', '仅牵头单位可移除参训企业');
       const c = m.cohort;
+      // A class opened from pooled demand returns the leaving enterprise's demands to the pool.
+      const leaving = await this.demandsTakenBy(c, enterpriseId);
+      if (leaving.length) {
+        m.write(...leaving.flatMap((d) => demandReleaseOps(ctx, d, c.id)));
+        c.fromDemands = c.fromDemands!.filter((id) => !leaving.some((d) => d.id === id));
+      }
       if (c.status === 'planned') return this.withdrawLateParticipant(m, enterpriseId);
       requireDraft(c, 'remove a participant from');
       const index = c.participants.findIndex((p) => p.enterpriseId === enterpriseId);
