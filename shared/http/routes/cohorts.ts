@@ -109,10 +109,11 @@ export function registerCohortRoutes(app: App, services: Services) {
   app.openapi(
     defineRoute({
       method: 'delete', path: '/v1/cohorts/{id}/participants/{enterpriseId}', operationId: 'removeParticipant', tags,
-      summary: 'Remove a participant (organiser): in a draft without trainees; once the filing deadline passed, one that has not filed',
+      summary: 'Remove a participant (organiser): in a draft without trainees; in `planned` one that has not filed',
       description:
-        'In `draft`, the participant must have no trainees left. In `planned`, after `deadlines.filingDue`, a participant that has not filed (a late filing is refused, R-FILE-1) ' +
-        'is withdrawn with its trainees, who are released (R-ELIG-4); when every remaining participant with trainees has filed (at least one has), the class is `filed`. ' +
+        'In `draft`, the participant must have no trainees left. In `planned`, a participant that has not filed is withdrawn with its trainees, who are released (R-ELIG-4): ' +
+        'one with trainees to train once `deadlines.filingDue` has passed (a late filing is refused, R-FILE-1), one with none at any time. ' +
+        'A change of parties voids a signed agreement (R-JOINT-2; filings made stand); when every remaining participant with trainees has filed (at least one has), the class is `filed`. ' +
         'A joint class keeps at least two participants (R-JOINT-1), any class one.',
       request: { params: ParticipantParams, headers: ifMatchHeaders },
       responses: { 204: noContent },

@@ -38,6 +38,7 @@ import {
   accessOf,
   cohortSummary,
   districtsAwaitingFiling,
+  unitHasTrainees,
   participantsToFile,
   principalViewerKey,
   seesFullId,
@@ -328,9 +329,8 @@ export class CohortDesignService {
   }
 
   /**
-   * In a draft: a participant without trainees. In `planned`, once the filing deadline has passed
-   * (R-FILE-1 refuses a late filing): a participant that has not filed leaves with its trainees, so
-   * that the others' filings can open the class; each of its trainees is released (R-ELIG-4).
+   * In a draft: a participant without trainees. In `planned`: a participant that has not filed
+   * (withdrawParticipant), with its trainees, who are released (R-ELIG-4).
    */
   async removeParticipant(ctx: RequestContext, cohortId: string, enterpriseId: string, expectedVersion?: number): Promise<void> {
     await mutateCohort(this.store, ctx, cohortId, { roster: true, ...(expectedVersion !== undefined ? { expectedVersion } : {}) }, async (m) => {
@@ -342,7 +342,7 @@ export class CohortDesignService {
         m.write(...leaving.flatMap((d) => demandReleaseOps(ctx, d, c.id)));
         c.fromDemands = c.fromDemands!.filter((id) => !leaving.some((d) => d.id === id));
       }
-      if (c.status === 'planned') return this.withdrawLateParticipant(m, enterpriseId);
+      if (c.status === 'planned') return this.withdrawParticipant(m, enterpriseId);
       requireDraft(c, 'remove a participant from');
       const index = c.participants.findIndex((p) => p.enterpriseId === enterpriseId);
       if (index < 0) throw notFound('participant');
@@ -358,12 +358,19 @@ export class CohortDesignService {
     });
   }
 
-  private withdrawLateParticipant(m: Mutation, enterpriseId: string) {
+  /**
+   * A participant leaves a listed class: one with trainees only once the filing deadline has passed
+   * without its filing (R-FILE-1); one left with no trainee to train at any time, so that it cannot
+   * hold the others up by not signing the agreement's new version. Either is a change of parties,
+   * which voids a signed agreement (R-JOINT-2); filings already made stand.
+   */
+  private withdrawParticipant(m: Mutation, enterpriseId: string) {
     const c = m.cohort;
     const index = c.participants.findIndex((p) => p.enterpriseId === enterpriseId);
     if (index < 0) throw notFound('participant');
     if (c.mode === 'enterprise') throw invalidState(c.status, 'remove the only participant of');
-    if (!c.plan || m.ctx.today <= c.plan.filingDue) {
+    const nothingToTrain = !Object.values(c.participants[index]!.units).some(unitHasTrainees);
+    if (!nothingToTrain && (!c.plan || m.ctx.today <= c.plan.filingDue)) {
       throw new ApiError('INVALID_STATE', { en: `A participant that has not filed is withdrawn after the filing deadline ${c.plan?.filingDue ?? ''} only (R-FILE-1)`, zh: `开班备案截止（${c.plan?.filingDue ?? ''}）后方可移出未备案的参训企业` });
     }
     if (c.filings.some((f) => f.enterpriseId === enterpriseId)) {
@@ -386,6 +393,7 @@ export class CohortDesignService {
     c.counts.enrolled -= trainees.length;
     c.counts.departed -= trainees.filter((t) => t.status === 'departed').length;
     c.participants.splice(index, 1);
+    voidAgreement(m, true);
     m.event('participant.withdrawn', { subjectType: 'participant', subjectId: enterpriseId, before: { ...participant, trainees: trainees.map((t) => t.id) } });
     completeFilingIfDone(m);
   }

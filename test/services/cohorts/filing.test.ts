@@ -276,6 +276,29 @@ describe('R-ROUTE-2: filing units per (participant, insured district), each appr
     expect(liangxi.items.filter((a: { cohortId: string }) => a.cohortId === cohortId)).toEqual([]);
   });
 
+  it('R-JOINT-2: a participant left with no trainee that will not sign the new version is withdrawn before the deadline; the others sign again and file', async () => {
+    const { orgs, tokens } = w;
+    const { cohortId, trainees } = await readyDraft(w, { participants: smes(3) });
+    await toPublicized(w, cohortId, { organizer: tokens.chamber, bureau: tokens.xinwu, experts: ['e1', 'e2', 'e3'], expertTokens: tokens.experts.slice(0, 3) });
+    await ok(w, 200, 'POST', `/v1/cohorts/${cohortId}/plan`, { token: tokens.xinwu, now: '2026-07-10T10:00:00+08:00' });
+    const now = '2026-07-13T10:00:00+08:00';
+    const sign = async (signers: string[]) => {
+      await ok(w, 201, 'POST', `/v1/cohorts/${cohortId}/agreement`, { token: tokens.chamber, now });
+      for (const token of signers) await ok(w, 201, 'POST', `/v1/cohorts/${cohortId}/agreement/signatures`, { token, now, body: { signerName: '签署人' } });
+    };
+    await ok(w, 204, 'DELETE', `/v1/cohorts/${cohortId}/trainees/${trainees[2]!.id}`, { token: tokens.smeC, now });
+    await sign([tokens.chamber, tokens.smeA, tokens.smeB, tokens.provider]); // SME C does not sign
+    await refused(w, 422, 'RULE_VIOLATION', 'POST', `/v1/cohorts/${cohortId}/filings`, { token: tokens.smeA, now, body: { enterpriseId: orgs.smeA.id, commitment } });
+    // A participant with trainees is not withdrawn before the deadline; one with none is.
+    await refused(w, 409, 'INVALID_STATE', 'DELETE', `/v1/cohorts/${cohortId}/participants/${orgs.smeB.id}`, { token: tokens.chamber, now });
+    await ok(w, 204, 'DELETE', `/v1/cohorts/${cohortId}/participants/${orgs.smeC.id}`, { token: tokens.chamber, now });
+    const after = await ok(w, 200, 'GET', `/v1/cohorts/${cohortId}`, { token: tokens.chamber });
+    expect([after.status, after.agreement.status, after.participants.length]).toEqual(['planned', 'void', 2]);
+    await sign([tokens.chamber, tokens.smeA, tokens.smeB, tokens.provider]);
+    for (const [id, token] of [[orgs.smeA.id, tokens.smeA], [orgs.smeB.id, tokens.smeB]] as const) await ok(w, 201, 'POST', `/v1/cohorts/${cohortId}/filings`, { token, now, body: { enterpriseId: id, commitment } });
+    expect((await ok(w, 200, 'GET', `/v1/cohorts/${cohortId}`, { token: tokens.chamber })).status).toBe('filed');
+  });
+
   it('R-JOINT-1: a joint class of two keeps both: the late one cannot be withdrawn (cancel instead)', async () => {
     const { orgs, tokens } = w;
     const { cohortId } = await readyDraft(w, { participants: smes() });
