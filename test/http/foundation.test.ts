@@ -180,6 +180,11 @@ describe('calendar years (R-FILE-1)', () => {
     expect([back.status, back.body]).toEqual([200, official.body]);
     expect((await h.call('GET', '/v1/calendar/2026', { token: chamber })).body).toEqual(official.body);
     expect((await h.call('DELETE', '/v1/calendar/2026', { token: h.adminToken })).status).toBe(404);
+    // The year is four digits, not anything a number parser takes.
+    for (const year of ['2027.0', '0x7eb', '2e3', '02027', '1999']) {
+      const res = await h.call('GET', `/v1/calendar/${year}`, { token: chamber });
+      expect([res.status, res.body.code], year).toEqual([400, 'VALIDATION_FAILED']);
+    }
   });
 });
 

@@ -26,9 +26,11 @@ const Schedule = responseSchema(() =>
     })
     .openapi('YearSchedule'),
 );
+// Four digits exactly: a coerced number would also take 2027.0, 0x7eb or 2e3 as a year.
 const YearParam = z.object({
-  year: z.coerce.number().int().min(2000).max(2100).openapi({ param: { name: 'year', in: 'path' }, example: 2027 }),
+  year: z.string().regex(/^(20\d\d|2100)$/, 'a year from 2000 to 2100').openapi({ param: { name: 'year', in: 'path' }, example: '2027' }),
 });
+const yearParam = (c: { req: { valid(target: 'param'): { year: string } } }) => Number(c.req.valid('param').year);
 
 export function registerCatalogueRoutes(app: App, services: Services) {
   app.openapi(
@@ -79,7 +81,7 @@ export function registerCatalogueRoutes(app: App, services: Services) {
     async (c) => {
       const ctx = requestContext(c);
       requireRole(ctx.principal, 'admin');
-      return c.json(await services.calendar.put(ctx, c.req.valid('param').year, c.req.valid('json')), 200);
+      return c.json(await services.calendar.put(ctx, yearParam(c), c.req.valid('json')), 200);
     },
   );
   app.openapi(
@@ -92,7 +94,7 @@ export function registerCatalogueRoutes(app: App, services: Services) {
       request: { params: YearParam },
       responses: { 200: jsonResponse('Schedule with its source', Schedule, { year: 2026, holidays: ['2026-10-01'], workdays: ['2026-09-20'], source: 'official' }) },
     }),
-    async (c) => c.json(withEtag(c, await services.calendar.get(c.req.valid('param').year)), 200),
+    async (c) => c.json(withEtag(c, await services.calendar.get(yearParam(c))), 200),
   );
   app.openapi(
     defineRoute({
@@ -108,7 +110,7 @@ export function registerCatalogueRoutes(app: App, services: Services) {
     async (c) => {
       const ctx = requestContext(c);
       requireRole(ctx.principal, 'admin');
-      return c.json(await services.calendar.unload(ctx, c.req.valid('param').year), 200);
+      return c.json(await services.calendar.unload(ctx, yearParam(c)), 200);
     },
   );
 }
