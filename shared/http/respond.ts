@@ -18,7 +18,8 @@ export function withEtag<T>(c: Context<AppEnv>, body: T, version?: number): T {
 export function expectedVersion(c: Context<AppEnv>): number | undefined {
   const header = c.req.header('if-match');
   if (header === undefined || header.trim() === '*') return undefined;
-  // RFC 9110: If-Match compares strongly, so a weak tag (W/"3") never matches.
+  // RFC 9110: If-Match compares strongly, so a weak tag (W/"3") never matches. A bare 3 is taken
+  // as "3", for clients that drop the quotes.
   const match = /^"?(\d+)"?$/.exec(header.trim());
   if (!match) throw new ApiError('PRECONDITION_FAILED');
   return Number(match[1]);

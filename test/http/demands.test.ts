@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createHarness } from '../support/harness.js';
-import { createWorld, design, ok, type World } from '../support/world.js';
+import { commitment, createWorld, design, ok, toPlanned, traineeBody, type World } from '../support/world.js';
 import { keys } from '../../shared/db/keys.js';
 
 let w: World;
@@ -158,6 +158,32 @@ describe('demand pooling (§四): SMEs post demands, the chamber pools them into
     expect((await ok(w, 200, 'GET', `/v1/demands/${d2.id}`, { token: tokens.chamber })).status).toBe('open');
     const again = await ok(w, 201, 'POST', '/v1/demands/cohort', { token: tokens.chamber, now, body });
     expect(again.participants.map((p: { enterpriseId: string }) => p.enterpriseId)).toEqual([orgs.smeA.id, orgs.smeB.id]);
+  });
+
+  it('an enterprise withdrawn after the filing deadline gets its demand back with its trainees released', async () => {
+    const { tokens, orgs } = w;
+    const occupation = `6-18-03-${Math.floor(Math.random() * 90 + 10)}`;
+    await w.h.call('POST', '/v1/occupations', { token: w.h.adminToken, body: { code: occupation, name: '钳工', skillEvaluation: true } });
+    const smes = [
+      { id: orgs.smeA.id, token: tokens.smeA, district: '320214' },
+      { id: orgs.smeB.id, token: tokens.smeB, district: '320211' },
+      { id: orgs.smeC.id, token: tokens.smeC, district: '320213' },
+    ];
+    const ds = [];
+    for (const e of smes) ds.push(await ok(w, 201, 'POST', '/v1/demands', { token: e.token, now, body: demand(w, { occupationCode: occupation, headcount: 1 }) }));
+    const c = await ok(w, 201, 'POST', '/v1/demands/cohort', { token: tokens.chamber, now, body: { ...classBody(w, ds.map((d) => d.id)), name: '钳工联合组班' } });
+    const p = `/v1/cohorts/${c.id}`;
+    for (const e of smes) await ok(w, 201, 'POST', `${p}/trainees`, { token: e.token, now, body: traineeBody(e.id, e.district) });
+    await ok(w, 201, 'POST', `${p}/mentors`, { token: tokens.chamber, now, body: { kind: 'enterprise', name: '王师傅', organizationId: orgs.smeA.id } });
+    await ok(w, 201, 'POST', `${p}/mentors`, { token: tokens.provider, now, body: { kind: 'school', name: '李老师', organizationId: orgs.provider.id } });
+    await ok(w, 201, 'POST', `${p}/agreement`, { token: tokens.chamber, now });
+    for (const token of [tokens.chamber, ...smes.map((e) => e.token), tokens.provider]) await ok(w, 201, 'POST', `${p}/agreement/signatures`, { token, now, body: { signerName: '签署人' } });
+    await toPlanned(w, c.id, { organizer: tokens.chamber, bureau: tokens.xinwu, experts: ['e1', 'e2', 'e3'], expertTokens: tokens.experts.slice(0, 3) });
+    for (const e of smes.slice(0, 2)) await ok(w, 201, 'POST', `${p}/filings`, { token: e.token, now: '2026-07-15T10:00:00+08:00', body: { enterpriseId: e.id, commitment } });
+    await ok(w, 204, 'DELETE', `${p}/participants/${orgs.smeC.id}`, { token: tokens.chamber, now: '2026-07-27T10:00:00+08:00' });
+    const after = await ok(w, 200, 'GET', p, { token: tokens.chamber });
+    expect([after.status, after.fromDemands]).toEqual(['filed', [ds[0].id, ds[1].id]]);
+    expect((await ok(w, 200, 'GET', `/v1/demands/${ds[2].id}`, { token: tokens.smeC })).status).toBe('open');
   });
 
   it('pages the listings with limit and cursor', async () => {

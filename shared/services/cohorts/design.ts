@@ -342,7 +342,7 @@ export class CohortDesignService {
         m.write(...leaving.flatMap((d) => demandReleaseOps(ctx, d, c.id)));
         c.fromDemands = c.fromDemands!.filter((id) => !leaving.some((d) => d.id === id));
       }
-      if (c.status === 'planned') return this.withdrawParticipant(m, enterpriseId);
+      if (c.status === 'planned') return this.withdrawParticipant(m, enterpriseId, leaving.length);
       requireDraft(c, 'remove a participant from');
       const index = c.participants.findIndex((p) => p.enterpriseId === enterpriseId);
       if (index < 0) throw notFound('participant');
@@ -364,7 +364,7 @@ export class CohortDesignService {
    * hold the others up by not signing the agreement's new version. Either is a change of parties,
    * which voids a signed agreement (R-JOINT-2); filings already made stand.
    */
-  private withdrawParticipant(m: Mutation, enterpriseId: string) {
+  private withdrawParticipant(m: Mutation, enterpriseId: string, demandsReturned: number) {
     const c = m.cohort;
     const index = c.participants.findIndex((p) => p.enterpriseId === enterpriseId);
     if (index < 0) throw notFound('participant');
@@ -384,9 +384,9 @@ export class CohortDesignService {
     }
     const participant = c.participants[index]!;
     const trainees = m.roster.filter((t) => t.enterpriseId === enterpriseId);
-    // One transaction: the cohort, its event, the deadline and two items per trainee (listing items
-    // follow in their own when they do not fit: mutateCohort).
-    if (2 * trainees.length + 3 > 100) {
+    // One transaction: the cohort, its event, the deadline, two items per trainee and per demand
+    // returned (listing items follow in their own when they do not fit: mutateCohort).
+    if (2 * trainees.length + 2 * demandsReturned + 3 > 100) {
       throw ruleViolation([issue('R-FILE-1', { en: `${trainees.length} trainees are too many to withdraw in one change; cancel the class and form it again`, zh: `该企业学徒${trainees.length}人，无法一次移出，请取消班级后重新组班` }, 'enterpriseId')]);
     }
     for (const t of trainees) m.write(...traineeRemovalOps(c.id, t));
