@@ -51,13 +51,13 @@ export function fromItem<T>(raw: Record<string, unknown>): T {
 export type Key = { PK: string; SK: string };
 export type Item = Record<string, unknown> & Key;
 
+/** Start keys that came from a client's cursor (shared/http/pagination.ts decodeCursor), for Store.query. */
+export const clientStartKeys = new WeakSet<object>();
+
 /**
  * The key condition of a Query for the items of partition `pk` whose sort key starts with `prefix`
  * (`values`: further expression values, e.g. of a filter).
  */
-/** Start keys that came from a client's cursor (shared/http/pagination.ts decodeCursor), for Store.query. */
-export const clientStartKeys = new WeakSet<object>();
-
 export function sortKeyPrefix(pk: string, prefix: string, values: Record<string, NativeAttributeValue> = {}) {
   return { KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)', ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix, ...values } };
 }

@@ -100,7 +100,7 @@ export class CalendarService {
       auditOp(ctx, 'CALENDAR', { action: 'calendar.unloaded', subjectType: 'calendar', subjectId: String(year), before }),
     ]);
     this.loaded.set(year, { schedule: null, at: Date.now() });
-    return officialSchedule(year) ?? weekdaysOnlySchedule(year);
+    return this.get(year);
   }
 
   /**

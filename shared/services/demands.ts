@@ -8,7 +8,7 @@ import { auditOp, toEvent } from '../db/audit.js';
 import { demandItem } from '../db/demands.js';
 import { newId } from '../db/ids.js';
 import { indexKeys, keys } from '../db/keys.js';
-import { fromItem, sortKeyPrefix, storedItem, type Store, type WriteOp } from '../db/store.js';
+import { fromItem, sortKeyPrefix, type Store, type WriteOp } from '../db/store.js';
 import { checkOccupationLevel, type Level } from '../domain/levels.js';
 import { issue, type RuleIssue } from '../domain/messages.js';
 import type { Principal, RequestContext } from '../http/context.js';

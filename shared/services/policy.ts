@@ -9,10 +9,10 @@ import { auditOp } from '../db/audit.js';
 import { keys } from '../db/keys.js';
 import { sortKeyPrefix, storedItem, type Store } from '../db/store.js';
 import { compareDates, isIsoDate, type IsoDate } from '../domain/dates.js';
-import { decodeCursor, encodeCursor, type Page } from '../http/pagination.js';
 import { levelNames, levels, type Level } from '../domain/levels.js';
 import { issue, type RuleIssue } from '../domain/messages.js';
 import { BASIS_POINTS, FEN_PER_YUAN, policy2024, policyInForce, policyVersionProblems, type PolicyVersion } from '../domain/subsidy.js';
+import { decodeCursor, encodeCursor, type Page } from '../http/pagination.js';
 import type { RequestContext } from '../http/context.js';
 import { ruleViolation } from '../http/errors.js';
 

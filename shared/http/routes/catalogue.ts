@@ -26,6 +26,7 @@ const Schedule = responseSchema(() =>
     })
     .openapi('YearSchedule'),
 );
+const scheduleExample = { year: 2026, holidays: ['2026-10-01'], workdays: ['2026-09-20'], source: 'official' };
 // Four digits exactly: a coerced number would also take 2027.0, 0x7eb or 2e3 as a year.
 const YearParam = z.object({
   year: z.string().regex(/^(20\d\d|2100)$/, 'a year from 2000 to 2100').openapi({ param: { name: 'year', in: 'path' }, example: '2027' }),
@@ -92,7 +93,7 @@ export function registerCatalogueRoutes(app: App, services: Services) {
       summary: 'The working-day schedule in force for a year',
       tags: ['Catalogue'],
       request: { params: YearParam },
-      responses: { 200: jsonResponse('Schedule with its source', Schedule, { year: 2026, holidays: ['2026-10-01'], workdays: ['2026-09-20'], source: 'official' }) },
+      responses: { 200: jsonResponse('Schedule with its source', Schedule, scheduleExample) },
     }),
     async (c) => c.json(withEtag(c, await services.calendar.get(yearParam(c))), 200),
   );
@@ -105,7 +106,7 @@ export function registerCatalogueRoutes(app: App, services: Services) {
       description: 'Undoes PUT for that year (404 if none was loaded); deadlines counted from now on use the official schedule, or Monday to Friday for a year that has none.',
       tags: ['Catalogue'],
       request: { params: YearParam },
-      responses: { 200: jsonResponse('The schedule now in force', Schedule, { year: 2026, holidays: ['2026-10-01'], workdays: ['2026-09-20'], source: 'official' }) },
+      responses: { 200: jsonResponse('The schedule now in force', Schedule, scheduleExample) },
     }),
     async (c) => {
       const ctx = requestContext(c);

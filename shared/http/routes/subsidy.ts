@@ -1,7 +1,9 @@
 /** Closing acceptance, the cohort's subsidy lines and their disbursement (API.md §Subsidy disbursement). */
 import type { Services } from '../../services/index.js';
 import { fundingSources } from '../../services/subsidy.js';
+import type { Context } from 'hono';
 import type { App } from '../app.js';
+import type { AppEnv } from '../context.js';
 import { requestContext } from '../app.js';
 import { defineRoute, idParam, jsonBody, jsonResponse, listQuery, pageOf, responseSchema, versionedWriteHeaders, z } from '../openapi.js';
 import { respondCohort, expectedVersion, withEtag } from '../respond.js';
@@ -33,6 +35,9 @@ export const lineExample = {
   amountFen: 666667, cityShareFen: 333334, districtShareFen: 333333, cityShareBasisPoints: 5000, policyVersion: '2024-04-02', status: 'pending', createdAt: '2027-10-20T02:00:00.000Z', version: 1,
 };
 const LineParams = z.object({ lineId: idParam('lineId', lineExample.id) });
+
+/** A line as every line endpoint answers it, with its version as ETag (If-Match on approve and pay). */
+const respondLine = (c: Context<AppEnv>, line: { version: number }) => c.json(withEtag(c, line, line.version) as never, 200);
 
 export function registerSubsidyRoutes(app: App, services: Services) {
   const subsidy = services.subsidy;
@@ -80,8 +85,7 @@ export function registerSubsidyRoutes(app: App, services: Services) {
       responses: { 200: jsonResponse('The line', SubsidyLine, lineExample) },
     }),
     async (c) => {
-      const line = await subsidy.line(requestContext(c), c.req.valid('param').lineId);
-      return c.json(withEtag(c, line, line.version) as never, 200);
+      return respondLine(c, await subsidy.line(requestContext(c), c.req.valid('param').lineId));
     },
   );
 
@@ -93,8 +97,7 @@ export function registerSubsidyRoutes(app: App, services: Services) {
       responses: { 200: jsonResponse('The approved line', SubsidyLine, { ...lineExample, status: 'approved' }) },
     }),
     async (c) => {
-      const line = await subsidy.approve(requestContext(c), c.req.valid('param').lineId, c.req.valid('json').fundingSource, expectedVersion(c));
-      return c.json(withEtag(c, line, line.version) as never, 200);
+      return respondLine(c, await subsidy.approve(requestContext(c), c.req.valid('param').lineId, c.req.valid('json').fundingSource, expectedVersion(c)));
     },
   );
 
@@ -107,8 +110,7 @@ export function registerSubsidyRoutes(app: App, services: Services) {
     }),
     async (c) => {
       const { paidOn, reference } = c.req.valid('json');
-      const line = await subsidy.pay(requestContext(c), c.req.valid('param').lineId, paidOn, reference, expectedVersion(c));
-      return c.json(withEtag(c, line, line.version) as never, 200);
+      return respondLine(c, await subsidy.pay(requestContext(c), c.req.valid('param').lineId, paidOn, reference, expectedVersion(c)));
     },
   );
 }
